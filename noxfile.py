@@ -1,0 +1,90 @@
+"""Everything a contributor runs. `nox -l` is the menu; `nox` runs every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_external_run = True
+nox.options.sessions = ["lint", "docs", "examples"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+# Each engine has its own virtual environment (apache-flink's pins clash with the others)
+# and its own test folder. Keys are what `nox -s examples -- <engine>` accepts.
+ENGINES = {
+    "kubernetes": "tests/kubernetes",
+    "spark": "tests/spark",
+    "flink": "tests/flink",
+    "ray": "tests/ray_",
+    "mlflow": "tests/mlflow_",
+    "cicd": "tests/cicd",
+}
+
+
+def install_group(session: nox.Session, *groups: str) -> None:
+    session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint YAML, Python and the GitHub workflows (yamllint, ruff, check-jsonschema, zizmor)."""
+    install_group(session, "lint")
+    session.run("yamllint", "--strict", ".")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("zizmor", "--offline", "--min-severity", "low", ".github/workflows")
+
+
+def prepare_docs(session: nox.Session) -> None:
+    install_group(session, "docs")
+    # Mermaid and the offline search shim are served by the site itself (no CDN at view time).
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site with --strict, then test what the pages show (fences, includes, links)."""
+    prepare_docs(session)
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("pytest", "tests/docs", *session.posargs)
+
+
+@nox.session(default=False)
+def serve(session: nox.Session) -> None:
+    """Serve the site at http://127.0.0.1:8000 with live reload of docs/ and examples/."""
+    prepare_docs(session)
+    session.run("mkdocs", "serve", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session(venv_backend="none")
+def examples(session: nox.Session) -> None:
+    """Run the examples against local engines: `nox -s examples -- spark ray -k salting`."""
+    chosen: list[str] = []
+    args = list(session.posargs)
+    while args and not args[0].startswith("-"):
+        chosen.append(args.pop(0))
+    unknown = [name for name in chosen if name not in ENGINES]
+    if unknown:
+        session.error(f"unknown engine {unknown}; choose from: {' '.join(ENGINES)}")
+    for engine in chosen or ENGINES:
+        session.notify(f"examples-{engine}", posargs=args)
+
+
+def engine_session(engine: str, tests: str):
+    def run(session: nox.Session) -> None:
+        install_group(session, engine)
+        session.run("pytest", tests, *session.posargs)
+
+    run.__doc__ = f"Examples of the {engine} chapter, against a local engine ({tests})."
+    return nox.session(run, name=f"examples-{engine}", default=False)
+
+
+for _engine, _tests in ENGINES.items():
+    globals()[f"examples_{_engine}"] = engine_session(_engine, _tests)
