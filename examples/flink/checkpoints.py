@@ -1,0 +1,79 @@
+"""The page-view query with checkpoints on, to a local folder: one completes, the job is cancelled,
+and the checkpoint stays (RETAIN_ON_CANCELLATION), ready to restart the job from.
+
+Run it: `python examples/flink/checkpoints.py [workdir]` (a new temporary folder by default).
+"""
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyflink.common import Configuration
+from pyflink.datastream import ExternalizedCheckpointRetention, StreamExecutionEnvironment
+from pyflink.table import StreamTableEnvironment
+
+HERE = Path(__file__).resolve().parent
+WORKDIR = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="checkpoints-"))
+CHECKPOINTS = WORKDIR / "checkpoints"
+TIMEOUT_S = 300  # a busy laptop can take a minute to start the job and write the first checkpoint
+
+# --8<-- [start:config]
+# Flink 2.x: where checkpoints go is configuration (execution.checkpointing.dir), given to the
+# environment when it is created; CheckpointConfig.set_checkpoint_storage_dir is gone.
+config = Configuration()
+config.set_string("execution.checkpointing.dir", CHECKPOINTS.as_uri())  # hdfs://, s3://... on a cluster
+config.set_string("parallelism.default", "1")
+env = StreamExecutionEnvironment.get_execution_environment(config)
+
+env.enable_checkpointing(2_000)  # every 2 s so a local run sees one soon; 60_000 is common in production
+checkpoints = env.get_checkpoint_config()
+checkpoints.set_min_pause_between_checkpoints(30_000)  # at least 30 s of work between two
+checkpoints.set_checkpoint_timeout(600_000)  # a checkpoint slower than 10 min is abandoned
+checkpoints.set_max_concurrent_checkpoints(1)
+# Keep the last checkpoint when the job is cancelled (Flink 2.x name; 1.x said
+# enable_externalized_checkpoints(ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION)).
+checkpoints.set_externalized_checkpoint_retention(
+    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
+)
+# --8<-- [end:config]
+
+# --8<-- [start:job]
+t_env = StreamTableEnvironment.create(env)
+# An endless source of clicks (datagen), so the job is still running when a checkpoint is taken.
+t_env.execute_sql("""
+    CREATE TABLE user_clicks (
+        user_id STRING,
+        page STRING,
+        click_time AS CAST(LOCALTIMESTAMP AS TIMESTAMP(3)),
+        WATERMARK FOR click_time AS click_time - INTERVAL '5' SECOND
+    ) WITH (
+        'connector' = 'datagen',
+        'rows-per-second' = '20',
+        'fields.page.length' = '1'
+    )
+""")
+t_env.execute_sql("""
+    CREATE TABLE page_views (
+        page STRING,
+        window_start TIMESTAMP(3),
+        window_end TIMESTAMP(3),
+        view_count BIGINT
+    ) WITH ('connector' = 'blackhole')
+""")
+job = t_env.execute_sql((HERE / "page_views.sql").read_text()).get_job_client()
+# --8<-- [end:job]
+
+# --8<-- [start:wait]
+# A checkpoint is complete once its _metadata file is written: <dir>/<job id>/chk-<n>/_metadata.
+deadline = time.monotonic() + TIMEOUT_S
+while not (completed := sorted(CHECKPOINTS.glob("*/chk-*/_metadata"))):
+    if time.monotonic() > deadline:
+        job.cancel().result()
+        sys.exit(f"no completed checkpoint under {CHECKPOINTS} after {TIMEOUT_S} s")
+    time.sleep(0.5)
+job.cancel().result()
+print(f"job {job.get_job_id()} cancelled: {job.get_job_status().result()}")
+for metadata in completed:
+    print(f"retained checkpoint: {metadata.parent.relative_to(WORKDIR)}")
+# --8<-- [end:wait]
