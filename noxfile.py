@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import nox
@@ -26,6 +27,11 @@ ENGINES = {
 }
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def install_group(session: nox.Session, *groups: str) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
 
@@ -45,7 +51,12 @@ def lint(session: nox.Session) -> None:
 def prepare_docs(session: nox.Session) -> None:
     install_group(session, "docs")
     # Mermaid and the offline search shim are served by the site itself (no CDN at view time).
-    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+    # npm ci takes ~15 s, so it runs only when package-lock.json changed since the last install.
+    installed, wanted = Path("node_modules/.package-lock.json"), Path("package-lock.json")
+    if installed.exists() and installed.stat().st_mtime >= wanted.stat().st_mtime:
+        session.log("node_modules is up to date with package-lock.json")
+    else:
+        session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
 
 
 @nox.session
@@ -59,6 +70,8 @@ def docs(session: nox.Session) -> None:
 @nox.session(default=False)
 def serve(session: nox.Session) -> None:
     """Serve the site at http://127.0.0.1:8000 with live reload of docs/ and examples/."""
+    if not session.posargs and port_in_use(8000):
+        session.error("port 8000 is in use; serve elsewhere: nox -s serve -- -a 127.0.0.1:8001")
     prepare_docs(session)
     session.run("mkdocs", "serve", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 

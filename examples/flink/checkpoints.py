@@ -67,13 +67,15 @@ job = t_env.execute_sql((HERE / "page_views.sql").read_text()).get_job_client()
 # --8<-- [start:wait]
 # A checkpoint is complete once its _metadata file is written: <dir>/<job id>/chk-<n>/_metadata.
 deadline = time.monotonic() + TIMEOUT_S
-while not (completed := sorted(CHECKPOINTS.glob("*/chk-*/_metadata"))):
+while not any(CHECKPOINTS.glob("*/chk-*/_metadata")):
     if time.monotonic() > deadline:
         job.cancel().result()
         sys.exit(f"no completed checkpoint under {CHECKPOINTS} after {TIMEOUT_S} s")
     time.sleep(0.5)
 job.cancel().result()
-print(f"job {job.get_job_id()} cancelled: {job.get_job_status().result()}")
-for metadata in completed:
-    print(f"retained checkpoint: {metadata.parent.relative_to(WORKDIR)}")
+while (status := str(job.get_job_status().result())) != "JobStatus.CANCELED":
+    time.sleep(0.5)
+print(f"job {job.get_job_id()}: {status}")
+for metadata in sorted(CHECKPOINTS.glob("*/chk-*/_metadata")):  # what is left after the cancel
+    print(f"kept: {metadata.relative_to(WORKDIR)}")
 # --8<-- [end:wait]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubectl first aid. Set POD to the pod you are looking at: POD=ml-inference bash kubectl-cheatsheet.sh
-# (or copy one line at a time). A placeholder like <pod-name> would not work in a shell: `<` is
-# input redirection, so bash looks for a file called "pod-name".
+# (or copy one line at a time). A placeholder like <pod-name> does not work in a shell: `<` and
+# `>` are redirections, and bash stops with "syntax error near unexpected token `newline'".
 set -euo pipefail
 POD="${POD:?set POD to a pod name, e.g. POD=ml-inference}"
 

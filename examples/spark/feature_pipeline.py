@@ -74,7 +74,7 @@ def run(spark: SparkSession, workdir: Path) -> dict:
 
     # --8<-- [start:udf]
     # 5. User Defined Function (UDF) for custom logic: each row goes to a Python worker
-    def category_to_score(category: str | None) -> float:
+    def category_to_score(category):
         mapping = {"A": 1.0, "B": 2.0, "C": 3.0}
         return mapping.get(category, 0.0)
 
@@ -148,7 +148,7 @@ def session() -> SparkSession:
     # 1. Initialize the Spark session. The master comes from outside the code: local[*] by
     # default, `spark-submit --master ...` on a cluster. A comment cannot follow a `\`
     # continuation, so the chain sits in parentheses.
-    return (
+    spark = (
         SparkSession.builder.appName("FeatureEngineering")
         .config("spark.sql.adaptive.enabled", "true")  # re-plan between stages (default on)
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
@@ -156,6 +156,7 @@ def session() -> SparkSession:
         .getOrCreate()
     )
     # --8<-- [end:session]
+    return spark
 
 
 if __name__ == "__main__":

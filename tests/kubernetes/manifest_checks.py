@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import re
@@ -26,7 +27,9 @@ from pathlib import Path
 
 import jsonschema
 import kubernetes_validate
+import referencing
 import yaml
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -197,9 +200,8 @@ def schema_problems(doc: Doc, version: str) -> list[Problem]:
         return [doc.problem((missing,), "missing required field")]
     if (api_version, kind) in CUSTOM_SCHEMAS:
         return list(schema_errors(doc, custom_schema(CUSTOM_SCHEMAS[api_version, kind])))
-    try:
-        kubernetes_validate.validate(doc.data, version, strict=True)
-    except kubernetes_validate.SchemaNotFoundError:
+    validator = core_validator(version, api_version, kind)
+    if validator is None:
         return [
             doc.problem(
                 ("kind",),
@@ -208,14 +210,38 @@ def schema_problems(doc: Doc, version: str) -> list[Problem]:
                 "tests/kubernetes/schemas/)",
             )
         ]
-    except kubernetes_validate.ValidationError as error:
-        found = list(explain(doc, error)) or [
-            doc.problem(tuple(error.absolute_path), error.message)
-        ]
-        return [
-            Problem(p.file, p.line, p.field, f"{p.message} (Kubernetes {version})") for p in found
-        ]
-    return []
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
+    return [
+        Problem(p.file, p.line, p.field, f"{p.message} (Kubernetes {version})")
+        for error in errors
+        for p in explain(doc, error)
+    ]
+
+
+@functools.cache
+def core_validator(version: str, api_version: str, kind: str):
+    """kubernetes-validate's strict schema for this kind, as a validator reporting every error.
+
+    Same files and lookup as `kubernetes_validate.validate(..., strict=True)`, which stops at the
+    first error; kept in a cache because the definitions file is large.
+    """
+    utils = kubernetes_validate.utils
+    known = [v for v in utils.all_versions() if Version(utils.major_minor(v)) <= Version(version)]
+    if not known or Version(version) > Version(utils.major_minor(utils.latest_version())):
+        raise ValueError(
+            f"kubernetes-validate {kubernetes_validate.__version__} does not know {version}"
+        )
+    folder = f"kubernetes-json-schema/v{known[-1]}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = utils.schema_contents(f"{folder}/{kind.lower()}-{group_version}.json", version)
+    except FileNotFoundError:
+        return None
+    definitions = utils.schema_contents(f"{folder}/_definitions.json", version)
+    registry = referencing.Resource.from_contents(definitions) @ (
+        referencing.Resource.from_contents(schema) @ referencing.Registry()
+    )
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 # ---------------------------------------------------------------- 2. cross-object

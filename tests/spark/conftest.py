@@ -82,6 +82,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory):
         SparkSession.builder.master("local[2]")
         .appName("field-guide-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "1g")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")

@@ -1,0 +1,209 @@
+"""Print the guide to one PDF: `python overrides/pdf/build_pdf.py [--site DIR] [--out FILE]`.
+
+Input: the print build (`mkdocs build -f mkdocs.print.yml`, into dist/print-site), whose
+print_page.html holds every page of the nav after a cover and a table of contents. Chromium
+opens it from a server on 127.0.0.1 with every other request blocked, and before printing:
+
+- waits until every Mermaid diagram is drawn (Material replaces each `pre.mermaid` by a host
+  element with the SVG in a shadow root) and fails, naming the diagram, on a Mermaid error;
+- opens every collapsed `???` block and titles every content tab (print CSS shows them all);
+- writes the build date and the pinned versions (pyproject.toml) on the cover.
+
+Chromium then prints A4 with page numbers in the footer and a PDF outline (bookmarks) built
+from the headings: one per chapter page, nested per section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import os
+import sys
+import time
+from pathlib import Path
+
+from common import (
+    CHROMIUM_ARGS,
+    DIST,
+    PDF_NAME,
+    BuildError,
+    chromium_path,
+    engine_pins,
+    is_local,
+    pyproject,
+    serve,
+)
+
+DIAGRAM_TIMEOUT_S = 180  # 2 shared cores: Mermaid's first render of a big page is slow
+
+# Material attaches each diagram's SVG to a *closed* shadow root; opening them lets the
+# builder check that each diagram drew an SVG and not Mermaid's "Syntax error" picture.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, { ...init, mode: "open" });
+};
+"""
+
+DIAGRAM_STATE = """
+() => {
+  const pending = [...document.querySelectorAll("pre.mermaid")].map(
+    (el) => el.textContent.trim().split("\\n")[0]);
+  const drawn = [...document.querySelectorAll("div.mermaid")];
+  const broken = drawn
+    .filter((el) => !el.shadowRoot || !el.shadowRoot.querySelector("svg")
+                    || /Syntax error/i.test(el.shadowRoot.textContent))
+    .map((el) => (el.shadowRoot ? el.shadowRoot.textContent : "").slice(0, 120));
+  const errors = [...document.querySelectorAll("[id^='d__mermaid'], .error-icon")].length;
+  return { pending, drawn: drawn.length, broken, errors };
+}
+"""
+
+PREPARE = """
+(cover) => {
+  // Collapsed answers (???) print open.
+  for (const details of document.querySelectorAll("details")) details.open = true;
+  // Every tab prints (extra.css shows all blocks); give each block its tab's title.
+  for (const set of document.querySelectorAll(".tabbed-set")) {
+    const labels = [...set.querySelectorAll(":scope > .tabbed-labels > label")];
+    const blocks = [...set.querySelectorAll(":scope > .tabbed-content > .tabbed-block")];
+    blocks.forEach((block, i) => {
+      if (!labels[i] || block.previousElementSibling?.classList.contains("pdf-tab-title")) return;
+      const title = document.createElement("p");
+      title.className = "pdf-tab-title";
+      title.textContent = labels[i].textContent.trim();
+      block.before(title);
+    });
+  }
+  const info = document.getElementById("pdf-build-info");
+  if (info) info.innerHTML = cover;
+  return {
+    details: document.querySelectorAll("details:not([open])").length,
+    tabs: document.querySelectorAll(".tabbed-block").length,
+    titles: document.querySelectorAll(".pdf-tab-title").length,
+  };
+}
+"""
+
+FOOTER = (
+    '<div style="width:100%;font-size:8px;color:#555;padding:0 12mm;'
+    'font-family:sans-serif;display:flex;justify-content:space-between">'
+    "<span>{title}</span>"
+    '<span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
+)
+
+
+def build_date() -> dt.date:
+    """Today (UTC), or SOURCE_DATE_EPOCH's date for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return now.date()
+
+
+def cover_html(date: dt.date) -> str:
+    project = pyproject()["project"]
+    rows = "".join(
+        f"<tr><td>{html.escape(group.rstrip('_'))}</td>"
+        f"<td>{html.escape(', '.join(pins))}</td></tr>"
+        for group, pins in engine_pins().items()
+        if pins
+    )
+    return (
+        f"<p>Edition {html.escape(project['version'])}, built {date.isoformat()}</p>"
+        "<p>Every example was verified with these pinned versions:</p>"
+        f'<table class="pdf-cover__versions"><tbody>{rows}</tbody></table>'
+    )
+
+
+def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    if not (site / "print_page.html").is_file():
+        raise BuildError(
+            f"{site / 'print_page.html'} is missing: run "
+            f"`mkdocs build -f mkdocs.print.yml` first (`nox -s pdf` does)"
+        )
+    started = time.monotonic()
+    blocked: list[str] = []
+    console_errors: list[str] = []
+    title = html.escape(pyproject()["project"]["description"].split(":")[0])
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(color_scheme="light", viewport={"width": 1100,
+                                                                         "height": 1400})
+            context.add_init_script(OPEN_SHADOW_ROOTS)
+
+            def route(route):
+                if is_local(route.request.url):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else 0)
+            page.goto(base + "print_page.html", wait_until="load", timeout=timeout_s * 1000)
+            try:
+                page.wait_for_function(
+                    "() => document.querySelectorAll('pre.mermaid').length === 0",
+                    timeout=timeout_s * 1000,
+                )
+            except PlaywrightError:
+                state = page.evaluate(DIAGRAM_STATE)
+                raise BuildError(
+                    f"{len(state['pending'])} Mermaid diagram(s) not drawn after {timeout_s:.0f} s; "
+                    f"first lines: {state['pending'][:5]}; browser errors: {console_errors[:5]}"
+                ) from None
+            diagrams = page.evaluate(DIAGRAM_STATE)
+            if diagrams["broken"]:
+                raise BuildError(f"Mermaid could not draw: {diagrams['broken']}")
+            prepared = page.evaluate(PREPARE, cover_html(build_date()))
+            page.evaluate("document.fonts.ready")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER.format(title=title),
+                margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+                outline=True,
+                tagged=True,
+            )
+        finally:
+            browser.close()
+    if blocked:
+        raise BuildError(f"the print page requested outside the site (blocked): {blocked[:10]}")
+    return {
+        "diagrams": diagrams["drawn"],
+        "tabs": prepared["tabs"],
+        "seconds": round(time.monotonic() - started, 1),
+        "bytes": out.stat().st_size,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=DIST / "print-site")
+    parser.add_argument("--out", type=Path, default=DIST / PDF_NAME)
+    parser.add_argument("--timeout", type=float, default=DIAGRAM_TIMEOUT_S)
+    args = parser.parse_args(argv)
+    try:
+        result = build(args.site.resolve(), args.out.resolve(), args.timeout)
+    except BuildError as error:
+        print(f"build_pdf: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"build_pdf: wrote {args.out} ({result['bytes'] / 1e6:.1f} MB, {result['diagrams']} "
+        f"diagrams, {result['tabs']} tab blocks) in {result['seconds']} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

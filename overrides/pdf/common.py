@@ -1,0 +1,96 @@
+"""What the PDF, offline-zip and audit builders share: paths, Chromium, a local HTTP server.
+
+Chromium is the machine's own (Debian's `chromium`, installed with apt), driven by Playwright
+through `executable_path`: Playwright's browser download does not work here and is not needed.
+Set CHROMIUM=/path/to/chrome to use another build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+PDF_NAME = "field-guide.pdf"
+ZIP_NAME = "field-guide-offline.zip"
+
+# Groups that are tooling, not an engine a chapter is verified with.
+TOOLING_GROUPS = {"test", "docs", "lint", "pdf", "audit"}
+
+
+class BuildError(RuntimeError):
+    """A failure a reader can act on; the builders print it without a traceback."""
+
+
+def chromium_path() -> str:
+    """The Chromium binary to drive, or a BuildError that says how to install one."""
+    wanted = os.environ.get("CHROMIUM")
+    candidates = [wanted] if wanted else ["/usr/bin/chromium", "chromium", "chromium-browser"]
+    for candidate in candidates:
+        found = shutil.which(candidate) if candidate else None
+        if found:
+            return found
+    raise BuildError(
+        f"no Chromium found (tried {', '.join(c for c in candidates if c)}). Install Debian's: "
+        "`apt-get install chromium`, or point CHROMIUM at a Chrome/Chromium binary."
+    )
+
+
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def is_local(url: str) -> bool:
+    """A request that stays on this machine (the site itself, inline data)."""
+    return url.startswith(("file:", "data:", "blob:", "about:", "http://127.0.0.1:"))
+
+
+def pyproject() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def engine_pins() -> dict[str, list[str]]:
+    """Each engine group's own `name==version` pins, as the chapters print them."""
+    groups = pyproject()["dependency-groups"]
+    return {
+        name: [item for item in items if isinstance(item, str)]
+        for name, items in groups.items()
+        if name not in TOOLING_GROUPS
+    }
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 on a free port, in this process; yield its base URL."""
+    if not (directory / "index.html").is_file():
+        raise BuildError(f"{directory} holds no built site (no index.html): build it first")
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

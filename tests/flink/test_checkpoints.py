@@ -1,0 +1,40 @@
+"""examples/flink/checkpoints.py: a checkpoint completes in a local folder and outlives the cancel.
+
+Also checks the draft's checkpoint calls against the pinned PyFlink.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import pyflink.datastream
+from pyflink.datastream import CheckpointConfig
+from tests.flink.conftest import run_example
+
+
+def test_checkpoint_completes_and_is_kept_after_cancel(flink_gateway, tmp_path):
+    out = run_example("checkpoints.py", tmp_path)
+    assert re.search(r"^job [0-9a-f]{32}: JobStatus\.CANCELED$", out, re.M), out
+    # RETAIN_ON_CANCELLATION: the completed checkpoint is still there after the job is cancelled.
+    kept = sorted(tmp_path.glob("checkpoints/*/chk-*/_metadata"))
+    assert kept, f"no chk-N/_metadata left under {tmp_path / 'checkpoints'}"
+    assert all(path.stat().st_size > 0 for path in kept)
+    for path in kept:
+        assert f"kept: {path.relative_to(tmp_path)}" in out
+
+
+def test_draft_checkpoint_storage_call_is_gone_in_flink_2():
+    # The draft's env.get_checkpoint_config().set_checkpoint_storage_dir("hdfs:///...").
+    assert not hasattr(CheckpointConfig, "set_checkpoint_storage_dir")
+
+
+def test_draft_externalized_checkpoint_call_is_gone_in_flink_2():
+    # The draft's enable_externalized_checkpoints(ExternalizedCheckpointCleanup.RETAIN_ON_...),
+    # which it also never imports.
+    assert not hasattr(CheckpointConfig, "enable_externalized_checkpoints")
+    with pytest.raises(ImportError):
+        from pyflink.datastream import ExternalizedCheckpointCleanup  # noqa: F401
+    assert hasattr(pyflink.datastream, "ExternalizedCheckpointRetention")
+    assert hasattr(CheckpointConfig, "set_externalized_checkpoint_retention")

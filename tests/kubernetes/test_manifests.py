@@ -1,0 +1,278 @@
+"""Every manifest of the chapter: yamllint, strict schemas for two Kubernetes versions (KEDA and
+VPA against our own schemas), cross-object checks, and the negative cases each failing with
+`file:line: field: message`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.kubernetes import manifest_checks as mc
+
+ROOT = mc.ROOT
+EXAMPLES = ROOT / "examples" / "kubernetes"
+MANIFESTS = mc.manifest_files([EXAMPLES])
+IDS = [str(p.relative_to(EXAMPLES)) for p in MANIFESTS]
+PAGES = [*sorted((ROOT / "docs" / "kubernetes").glob("*.md")), ROOT / "docs" / "cheat-sheet.md"]
+
+
+def test_the_chapter_has_its_manifests():
+    # 14 from the draft, the PVC the first Pod mounts, the StorageClass the fast-ssd claim needs,
+    # the team-a Namespace, and the three Deployments the autoscalers target.
+    assert len(MANIFESTS) == 20, IDS
+
+
+def test_yamllint_strict():
+    yamllint = shutil.which("yamllint", path=str(Path(sys.executable).parent))
+    assert yamllint, "yamllint is part of the kubernetes dependency group"
+    targets = [str(EXAMPLES), str(ROOT / ".github" / "workflows" / "kubernetes-dry-run.yml")]
+    config = str(ROOT / ".yamllint.yaml")
+    result = subprocess.run(
+        [yamllint, "--strict", "-f", "parsable", "-c", config, *targets],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("version", mc.VERSIONS)
+@pytest.mark.parametrize("path", MANIFESTS, ids=IDS)
+def test_schema_strict(path: Path, version: str):
+    docs, problems = mc.load(path)
+    assert not problems
+    assert docs, f"{path} has no document"
+    for doc in docs:
+        problems += mc.schema_problems(doc, version)
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_validates_against_the_versions_the_page_names():
+    assert mc.VERSIONS == ("1.35", "1.37")
+
+
+def test_cross_object_checks():
+    docs = [doc for path in MANIFESTS for doc in mc.load(path)[0]]
+    problems = mc.cross_object_problems(docs)
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_every_manifest_and_script_is_shown_on_a_page():
+    shown = "\n".join(page.read_text() for page in PAGES if page.exists())
+    files = sorted(
+        p for p in EXAMPLES.rglob("*") if p.is_file() and p.suffix in (".yaml", ".sh", ".py")
+    )
+    missing = [str(p.relative_to(ROOT)) for p in files if f'"{p.relative_to(ROOT)}' not in shown]
+    assert not missing, f"not included by any page: {missing}"
+
+
+def test_mongodb_statefulset_starts_a_replica_set():
+    (service, statefulset) = yaml.safe_load_all(
+        (EXAMPLES / "core-objects" / "statefulset-mongodb.yaml").read_text()
+    )
+    assert service["spec"]["clusterIP"] == "None"
+    command = statefulset["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command[:3] == ["mongod", "--replSet", "rs0"], command
+    assert "--bind_ip_all" in command  # mongod listens on localhost only otherwise
+
+
+# ---------------------------------------------------------------- negative cases
+
+NEGATIVE = {
+    "misspelled field": (
+        "core-objects/pod-inference.yaml",
+        "    image: myregistry/sentiment:1.0.0",
+        "    imagePullPolicyy: Always\n    image: myregistry/sentiment:1.0.0",
+        "examples/kubernetes/core-objects/pod-inference.yaml:13: spec.containers[0]"
+        ".imagePullPolicyy: unknown field 'imagePullPolicyy' (Kubernetes 1.35)",
+    ),
+    "wrong type": (
+        "core-objects/statefulset-mongodb.yaml",
+        "  replicas: 3",
+        '  replicas: "3"',
+        "examples/kubernetes/core-objects/statefulset-mongodb.yaml:24: spec.replicas: "
+        "'3' is not of type 'integer', 'null' (Kubernetes 1.35)",
+    ),
+    "missing required field": (
+        "autoscaling/deployment-training-worker.yaml",
+        "      - name: worker\n        image",
+        "      - image",
+        "examples/kubernetes/autoscaling/deployment-training-worker.yaml:17: "
+        "spec.template.spec.containers[0].name: missing required field (Kubernetes 1.35)",
+    ),
+    "dangling configMapKeyRef key": (
+        "core-objects/pod-config-consumer.yaml",
+        "key: batch_size",
+        "key: batch-size",
+        "examples/kubernetes/core-objects/pod-config-consumer.yaml:25: "
+        "spec.containers[0].env[2].valueFrom.configMapKeyRef.key: ConfigMap 'ml-config' "
+        "(examples/kubernetes/core-objects/configmap.yaml) has no key 'batch-size'",
+    ),
+    "dangling claimName": (
+        "storage/pod-with-pvc.yaml",
+        "claimName: fast-data",
+        "claimName: fast-dta",
+        "examples/kubernetes/storage/pod-with-pvc.yaml:16: "
+        "spec.volumes[0].persistentVolumeClaim.claimName: no PersistentVolumeClaim 'fast-dta'",
+    ),
+    "dangling secretKeyRef": (
+        "core-objects/pod-config-consumer.yaml",
+        "name: api-credentials",
+        "name: api-credential",
+        "examples/kubernetes/core-objects/pod-config-consumer.yaml:19: "
+        "spec.containers[0].env[1].valueFrom.secretKeyRef.name: no Secret 'api-credential'",
+    ),
+    "HPA target that does not exist": (
+        "autoscaling/hpa-cpu.yaml",
+        "name: inference-server",
+        "name: inference-svc",
+        "examples/kubernetes/autoscaling/hpa-cpu.yaml:10: spec.scaleTargetRef.name: "
+        "no Deployment 'inference-svc' in the chapter",
+    ),
+    "HPA on CPU with no CPU request": (
+        "autoscaling/deployment-inference-server.yaml",
+        '            memory: "512Mi"\n            cpu: "250m"',
+        '            memory: "512Mi"',
+        "examples/kubernetes/autoscaling/hpa-cpu.yaml:16: spec.metrics[0].resource.name: "
+        "Deployment 'inference-server' container 'inference-engine'",
+    ),
+    "Service selecting no Pod": (
+        "networking/service-loadbalancer.yaml",
+        "  selector:\n    app: sentiment-model",
+        "  selector:\n    app: sentiment",
+        "examples/kubernetes/networking/service-loadbalancer.yaml:8: spec.selector: "
+        "selects {'app': 'sentiment'}, but no Pod",
+    ),
+    "request above limit": (
+        "core-objects/pod-inference.yaml",
+        'cpu: "250m"',
+        'cpu: "750m"',
+        "examples/kubernetes/core-objects/pod-inference.yaml:19: "
+        "spec.containers[0].resources.requests.cpu: request 750m > limit 500m",
+    ),
+    "limit above the LimitRange max": (
+        "autoscaling/deployment-gpu-inference.yaml",
+        'cpu: "4"',
+        'cpu: "6"',
+        "examples/kubernetes/autoscaling/deployment-gpu-inference.yaml:26: "
+        "spec.template.spec.containers[0].resources.limits.cpu: "
+        "limit 6 > max 4 in namespace team-a",
+    ),
+    "the draft's :latest tag": (
+        "core-objects/pod-init-container.yaml",
+        "curlimages/curl:8.11.1",
+        "curlimages/curl:latest",
+        "examples/kubernetes/core-objects/pod-init-container.yaml:9: "
+        "spec.initContainers[0].image: 'curlimages/curl:latest' floats",
+    ),
+    "the draft's KEDA metricName": (
+        "autoscaling/keda-scaledobject.yaml",
+        "      threshold: '80'",
+        "      metricName: gpu_utilization\n      threshold: '80'",
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:20: "
+        "spec.triggers[0].metadata.metricName: unknown field 'metricName'",
+    ),
+    "misspelled KEDA field": (
+        "autoscaling/keda-scaledobject.yaml",
+        "maxReplicaCount: 10",
+        "maxReplicasCount: 10",
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:12: "
+        "spec.maxReplicasCount: unknown field 'maxReplicasCount'",
+    ),
+    "KEDA min above max": (
+        "autoscaling/keda-scaledobject.yaml",
+        "minReplicaCount: 1 ",
+        "minReplicaCount: 11 ",
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:11: spec.minReplicaCount: "
+        "minReplicaCount 11 > maxReplicaCount 10",
+    ),
+    "the draft's VPA updateMode Auto": (
+        "autoscaling/vpa.yaml",
+        'updateMode: "Recreate"',
+        'updateMode: "Auto"',
+        "examples/kubernetes/autoscaling/vpa.yaml:14: spec.updatePolicy.updateMode: "
+        "'Auto' is deprecated since VPA 1.5",
+    ),
+    "VPA wrong type": (
+        "autoscaling/vpa.yaml",
+        "containerName: '*'",
+        "containerName: 7",
+        "examples/kubernetes/autoscaling/vpa.yaml:17: "
+        "spec.resourcePolicy.containerPolicies[0].containerName: 7 is not of type 'string'",
+    ),
+    "custom resource without a schema": (
+        "autoscaling/keda-scaledobject.yaml",
+        "kind: ScaledObject",
+        "kind: ScaledJob",
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:3: kind: no schema for "
+        "ScaledJob keda.sh/v1alpha1 in Kubernetes 1.35",
+    ),
+}
+
+
+@pytest.fixture
+def chapter_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of examples/kubernetes at the same relative path, so messages name the real file."""
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, root / "examples" / "kubernetes")
+    monkeypatch.setattr(mc, "ROOT", root)
+    return root / "examples" / "kubernetes"
+
+
+@pytest.mark.parametrize("case", NEGATIVE, ids=list(NEGATIVE))
+def test_negative_case_names_file_line_and_field(case: str, chapter_copy: Path):
+    relative, old, new, expected = NEGATIVE[case]
+    path = chapter_copy / relative
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
+    path.write_text(text.replace(old, new))
+    problems = [str(p) for p in mc.check([chapter_copy])]
+    assert any(p.startswith(expected) for p in problems), "\n".join(problems)
+
+
+def test_command_line_fails_with_the_message(tmp_path: Path):
+    bad = tmp_path / "pod.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containerz: []\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.kubernetes.manifest_checks", str(bad), "--version", "1.35"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert (
+        f"{bad}:6: spec.containerz: unknown field 'containerz' (Kubernetes 1.35)" in result.stdout
+    )
+    assert f"{bad}:5: spec.containers: missing required field (Kubernetes 1.35)" in result.stdout
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n")
+    problems = mc.check([bad])
+    assert problems and problems[0].line >= 4 and problems[0].field == "(yaml)", problems
+
+
+@pytest.mark.parametrize(
+    ("page", "relative", "old", "new"),
+    [
+        ("multi-tenancy.md", "autoscaling/deployment-gpu-inference.yaml", 'cpu: "4"', 'cpu: "6"'),
+        (
+            "networking.md",
+            "networking/service-loadbalancer.yaml",
+            "  selector:\n    app: sentiment-model",
+            "  selector:\n    app: sentiment",
+        ),
+    ],
+)
+def test_messages_quoted_on_pages_are_real(page, relative, old, new, chapter_copy: Path):
+    path = chapter_copy / relative
+    path.write_text(path.read_text().replace(old, new))
+    problems = [str(p) for p in mc.check([chapter_copy])]
+    text = (ROOT / "docs" / "kubernetes" / page).read_text()
+    quoted = [p for p in problems if p in text]
+    assert quoted, f"none of these is quoted on {page}:\n" + "\n".join(problems)

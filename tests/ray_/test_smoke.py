@@ -1,4 +1,0 @@
-def test_import():
-    import ray
-    import vaderSentiment
-    print(ray.__version__)
