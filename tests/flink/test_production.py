@@ -51,7 +51,6 @@ def test_production_query_needs_only_the_connector_jars(production, t_env):
 
 def test_production_checkpoint_settings(production):
     from pyflink.datastream import ExternalizedCheckpointRetention
-
     from pyflink.table import StreamTableEnvironment
 
     env = production["checkpointed_environment"]()
