@@ -14,6 +14,8 @@ nox.options.error_on_external_run = True
 nox.options.sessions = ["lint", "docs", "examples"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+# Material 9.8 prints an end-of-life notice about MkDocs 2 on every build.
+QUIET_MKDOCS = {"NO_MKDOCS_2_WARNING": "1"}
 
 # Each engine has its own virtual environment (apache-flink's pins clash with the others)
 # and its own test folder. Keys are what `nox -s examples -- <engine>` accepts.
@@ -63,7 +65,7 @@ def prepare_docs(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the site with --strict, then test what the pages show (fences, includes, links)."""
     prepare_docs(session)
-    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
     session.run("pytest", "tests/docs", *session.posargs)
 
 
@@ -73,7 +75,41 @@ def serve(session: nox.Session) -> None:
     if not session.posargs and port_in_use(8000):
         session.error("port 8000 is in use; serve elsewhere: nox -s serve -- -a 127.0.0.1:8001")
     prepare_docs(session)
-    session.run("mkdocs", "serve", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("mkdocs", "serve", *session.posargs, env=QUIET_MKDOCS)
+
+
+@nox.session(default=False)
+def pdf(session: nox.Session) -> None:
+    """Print the guide to dist/field-guide.pdf with Chromium, then test the PDF itself."""
+    prepare_docs(session)
+    install_group(session, "pdf")
+    session.run("mkdocs", "build", "--strict", "-f", "mkdocs.print.yml", env=QUIET_MKDOCS)
+    session.run("python", "overrides/pdf/build_pdf.py")
+    session.run(
+        "pytest", "tests/pdf/test_pdf.py", "tests/pdf/test_print_config.py", *session.posargs
+    )
+
+
+@nox.session(default=False)
+def offline(session: nox.Session) -> None:
+    """Build the site, draw its diagrams into the HTML, zip it for file://, test the zip."""
+    prepare_docs(session)
+    install_group(session, "pdf")
+    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
+    session.run("python", "overrides/pdf/prerender_mermaid.py")
+    session.run("python", "overrides/pdf/build_offline.py")
+    session.run("pytest", "tests/pdf/test_offline.py", *session.posargs)
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Lighthouse (mobile) and codespell on every page of the built site; args are page globs."""
+    prepare_docs(session)
+    install_group(session, "audit")
+    session.run("codespell", "docs", "examples")
+    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
+    session.run("python", "overrides/pdf/prerender_mermaid.py")
+    session.run("python", "overrides/pdf/audit.py", *session.posargs)
 
 
 @nox.session(venv_backend="none")

@@ -24,6 +24,7 @@ def skewed_tables(spark: SparkSession) -> tuple[DataFrame, DataFrame]:
     facts = spark.range(0, ROWS, 1, numPartitions=MAP_PARTITIONS).select(
         F.col("id").alias("event_id"),
         F.when(F.col("id") % 10 < 8, F.lit(0)).otherwise(F.col("id") % (KEYS - 1) + 1).alias("key"),
+        F.sha2(F.col("id").cast("string"), 256).alias("payload"),  # 64 bytes of real data
     )
     dims = spark.range(KEYS).select(F.col("id").alias("key"), (F.col("id") * 7 + 3).alias("weight"))
     # --8<-- [end:data]
@@ -33,8 +34,15 @@ def skewed_tables(spark: SparkSession) -> tuple[DataFrame, DataFrame]:
 # --8<-- [start:measure]
 def rows_per_partition(df: DataFrame) -> list[int]:
     """Rows in each non-empty partition of `df`'s last stage, largest first."""
-    sizes = df.groupBy(F.spark_partition_id().alias("partition")).count().collect()
+    # The hash reads every column, so Spark shuffles them all, as a real job would (a count
+    # alone lets it prune the join down to its key columns).
+    sizes = (
+        df.groupBy(F.spark_partition_id().alias("partition"))
+        .agg(F.count("*").alias("count"), F.max(F.xxhash64(*df.columns)).alias("hash"))
+        .collect()
+    )
     return sorted((row["count"] for row in sizes), reverse=True)
+    # --8<-- [end:measure]
 
 
 def summary(sizes: list[int]) -> dict:
@@ -45,9 +53,6 @@ def summary(sizes: list[int]) -> dict:
         "median": median,
         "largest_to_median": round(sizes[0] / median, 1),
     }
-
-
-# --8<-- [end:measure]
 
 
 def join_checksum(joined: DataFrame) -> tuple[int, int]:

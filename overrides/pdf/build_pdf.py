@@ -6,7 +6,7 @@ opens it from a server on 127.0.0.1 with every other request blocked, and before
 
 - waits until every Mermaid diagram is drawn (Material replaces each `pre.mermaid` by a host
   element with the SVG in a shadow root) and fails, naming the diagram, on a Mermaid error;
-- opens every collapsed `???` block and titles every content tab (print CSS shows them all);
+- opens every collapsed `???` block (Material's print CSS already prints every tab);
 - writes the build date and the pinned versions (pyproject.toml) on the cover.
 
 Chromium then prints A4 with page numbers in the footer and a PDF outline (bookmarks) built
@@ -64,24 +64,12 @@ PREPARE = """
 (cover) => {
   // Collapsed answers (???) print open.
   for (const details of document.querySelectorAll("details")) details.open = true;
-  // Every tab prints (extra.css shows all blocks); give each block its tab's title.
-  for (const set of document.querySelectorAll(".tabbed-set")) {
-    const labels = [...set.querySelectorAll(":scope > .tabbed-labels > label")];
-    const blocks = [...set.querySelectorAll(":scope > .tabbed-content > .tabbed-block")];
-    blocks.forEach((block, i) => {
-      if (!labels[i] || block.previousElementSibling?.classList.contains("pdf-tab-title")) return;
-      const title = document.createElement("p");
-      title.className = "pdf-tab-title";
-      title.textContent = labels[i].textContent.trim();
-      block.before(title);
-    });
-  }
+  // Every tab prints: Material's print CSS lays out each tab's label above its block.
   const info = document.getElementById("pdf-build-info");
   if (info) info.innerHTML = cover;
   return {
     details: document.querySelectorAll("details:not([open])").length,
     tabs: document.querySelectorAll(".tabbed-block").length,
-    titles: document.querySelectorAll(".pdf-tab-title").length,
   };
 }
 """
@@ -104,8 +92,7 @@ def build_date() -> dt.date:
 def cover_html(date: dt.date) -> str:
     project = pyproject()["project"]
     rows = "".join(
-        f"<tr><td>{html.escape(group.rstrip('_'))}</td>"
-        f"<td>{html.escape(', '.join(pins))}</td></tr>"
+        f"<tr><td>{html.escape(group.rstrip('_'))}</td><td>{html.escape(', '.join(pins))}</td></tr>"
         for group, pins in engine_pins().items()
         if pins
     )
@@ -132,8 +119,9 @@ def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict:
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(color_scheme="light", viewport={"width": 1100,
-                                                                         "height": 1400})
+            context = browser.new_context(
+                color_scheme="light", viewport={"width": 1100, "height": 1400}
+            )
             context.add_init_script(OPEN_SHADOW_ROOTS)
 
             def route(route):
@@ -155,7 +143,8 @@ def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict:
             except PlaywrightError:
                 state = page.evaluate(DIAGRAM_STATE)
                 raise BuildError(
-                    f"{len(state['pending'])} Mermaid diagram(s) not drawn after {timeout_s:.0f} s; "
+                    f"{len(state['pending'])} Mermaid diagram(s) not drawn after "
+                    f"{timeout_s:.0f} s; "
                     f"first lines: {state['pending'][:5]}; browser errors: {console_errors[:5]}"
                 ) from None
             diagrams = page.evaluate(DIAGRAM_STATE)

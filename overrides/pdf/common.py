@@ -2,13 +2,14 @@
 
 Chromium is the machine's own (Debian's `chromium`, installed with apt), driven by Playwright
 through `executable_path`: Playwright's browser download does not work here and is not needed.
-Set CHROMIUM=/path/to/chrome to use another build.
+Set CHROMIUM=/path/to/chrome to use another build (GitHub's Ubuntu runners: google-chrome).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import os
 import shutil
@@ -16,6 +17,7 @@ import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
@@ -33,7 +35,13 @@ class BuildError(RuntimeError):
 def chromium_path() -> str:
     """The Chromium binary to drive, or a BuildError that says how to install one."""
     wanted = os.environ.get("CHROMIUM")
-    candidates = [wanted] if wanted else ["/usr/bin/chromium", "chromium", "chromium-browser"]
+    # Debian's chromium first; GitHub's Ubuntu runners ship Google Chrome instead (Ubuntu's
+    # chromium package is a snap stub).
+    candidates = (
+        [wanted]
+        if wanted
+        else ["/usr/bin/chromium", "chromium", "google-chrome-stable", "google-chrome"]
+    )
     for candidate in candidates:
         found = shutil.which(candidate) if candidate else None
         if found:
@@ -74,9 +82,40 @@ def engine_pins() -> dict[str, list[str]]:
     }
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """A static server that gzips text like the site's real host (GitHub Pages) does.
+
+    Lighthouse's timings depend on the bytes on the wire: auditing an uncompressed copy would
+    measure a site nobody is served.
+    """
+
+    _gzipped: ClassVar[dict[str, bytes]] = {}
+
+    def log_message(self, format, *args):
         pass
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants_gzip and path.suffix in COMPRESSIBLE and path.is_file()):
+            return super().do_GET()
+        key = str(path)
+        if key not in self._gzipped:
+            self._gzipped[key] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        body = self._gzipped[key]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        self.wfile.write(body)
+        return None
 
 
 @contextlib.contextmanager
@@ -84,7 +123,7 @@ def serve(directory: Path) -> Iterator[str]:
     """Serve `directory` on 127.0.0.1 on a free port, in this process; yield its base URL."""
     if not (directory / "index.html").is_file():
         raise BuildError(f"{directory} holds no built site (no index.html): build it first")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler = functools.partial(_Handler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

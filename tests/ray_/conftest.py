@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pytest
 import ray
+from ray._raylet import DASHBOARD_AGENT_LISTEN_PORT_NAME, get_port_filename, persist_port
 
 from tests.support.processes import Server, ServerDidNotStart, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ray_"
 START_TIMEOUT = 240.0  # a cold head takes 10-40 s; far longer on a busy 2-core machine
-ATTEMPTS = 3
+ATTEMPTS = 4
 
 # Environment of the head and of every example the tests run.
 RAY_ENV = {
@@ -39,6 +40,9 @@ RAY_ENV = {
     # How long `ray start` waits for its raylet to register (default 30 s: too short when busy).
     "RAY_raylet_start_wait_time_s": "180",
     "RAY_USAGE_STATS_ENABLED": "0",
+    # Start workers when work arrives, not with the node: less for a busy machine to do while
+    # the raylet waits (15 s at most) for its dashboard agent.
+    "RAY_enable_worker_prestart": "0",
 }
 
 
@@ -67,72 +71,121 @@ def stop_head(server: Server) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def start_head(temp_dir: Path) -> tuple[Server, str]:
+class RayletAborted(ServerDidNotStart):
+    """The raylet died during start-up (Ray 2.60 aborts it when its dashboard agent takes
+    more than 15 s to come up, which happens on a loaded machine)."""
+
+
+def raylet_aborted(temp_dir: Path) -> str | None:
+    for log in temp_dir.glob("session_*/logs/raylet.out"):
+        for line in log.read_text(errors="replace").splitlines():
+            if "Check failed" in line:
+                return line
+    return None
+
+
+def vouch_for_agent_port(temp_dir: Path, listen_port: int) -> None:
+    """Write the dashboard agent's port file for it, with the port we told it to bind.
+
+    Ray 2.60's raylet aborts ("Timed out waiting for file .../dashboard_agent_listen_port_...")
+    when its dashboard agent needs more than 15 s to import and write that file, and the
+    raylet has no flag for the port. On a loaded 2-core machine that is most start-ups. The
+    agent binds the fixed --dashboard-agent-listen-port we pass, so we can write the same
+    number (with Ray's own writer) as soon as the raylet names its node; the agent overwrites
+    it with the same value once it is up."""
+    for log in temp_dir.glob("session_*/logs/raylet.out"):
+        match = re.search(r"Setting node ID node_id=([0-9a-f]+)", log.read_text(errors="replace"))
+        if match is None:
+            continue
+        session_dir, node_id = log.parent.parent, match.group(1)
+        port_file = session_dir / get_port_filename(node_id, DASHBOARD_AGENT_LISTEN_PORT_NAME)
+        if not port_file.exists():
+            persist_port(str(session_dir), node_id, DASHBOARD_AGENT_LISTEN_PORT_NAME, listen_port)
+
+
+def start_head(temp_dir: Path) -> tuple[Server, str, int]:
+    """Start a head under `temp_dir`; return it, its GCS address and its Ray Client port."""
     ray_cli = Path(sys.executable).parent / "ray"
     if not ray_cli.exists():
         raise RuntimeError(f"no `ray` command beside {sys.executable}: install the ray group")
+    client_port, agent_port = free_port(), free_port()
     args = [
         str(ray_cli),
         "start",
         "--head",
-        "--port=0",  # the GCS picks a free port; we read it back from the log
+        "--port=0",  # the GCS picks a free port; Ray writes it to <temp-dir>/ray_current_cluster
         "--node-ip-address=127.0.0.1",
         "--include-dashboard=false",
         "--disable-usage-stats",
         f"--temp-dir={temp_dir}",
         # Defaults are fixed ports (10001, 52365) that a second cluster on the machine would hit.
-        f"--ray-client-server-port={free_port()}",
-        f"--dashboard-agent-listen-port={free_port()}",
+        f"--ray-client-server-port={client_port}",
+        f"--dashboard-agent-listen-port={agent_port}",
         f"--dashboard-agent-grpc-port={free_port()}",
         f"--runtime-env-agent-port={free_port()}",
         f"--metrics-export-port={free_port()}",
         "--block",  # stay in the foreground, so the process group we own is the cluster
     ]
     server = Server("ray head", args, log_path=temp_dir / "ray-start.log", env=RAY_ENV)
+    address_file = temp_dir / "ray_current_cluster"
+
+    def ready() -> bool:
+        vouch_for_agent_port(temp_dir, agent_port)
+        aborted = raylet_aborted(temp_dir)
+        if aborted:
+            raise RayletAborted(f"the raylet aborted: {aborted}")
+        started = "Ray runtime started" in server.log_path.read_text(errors="replace")
+        return started and address_file.exists()
+
     try:
-        server.wait_until(
-            lambda: "Ray runtime started" in server.log_path.read_text(errors="replace"),
-            START_TIMEOUT,
-            "Ray runtime started",
-        )
-    except ServerDidNotStart as error:
+        server.wait_until(ready, START_TIMEOUT, "Ray runtime started")
+    except ServerDidNotStart:
         stop_head(server)
-        raylet = sorted(temp_dir.glob("session_*/logs/raylet.out"))
-        tail = raylet[-1].read_text(errors="replace").splitlines()[-5:] if raylet else []
-        raise ServerDidNotStart(f"{error}\nlast lines of the raylet's log:\n" + "\n".join(tail))
-    match = re.search(r"--address='([^']+)'", server.log_path.read_text(errors="replace"))
-    if match is None:
-        stop_head(server)
-        raise ServerDidNotStart(f"no cluster address in {server.log_path}:\n{server.log_tail()}")
-    return server, match.group(1)
+        raise
+    return server, address_file.read_text().strip(), client_port
 
 
 @pytest.fixture(scope="session")
-def ray_cluster() -> Iterator[str]:
-    """Start the head once; point RAY_ADDRESS at it for the examples; always stop it."""
+def ray_head() -> Iterator[tuple[str, int]]:
+    """Start the head once per session; point RAY_ADDRESS at it; always stop it."""
     # Short path: Ray's unix sockets live under the temp dir and must stay under 108 bytes.
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-tests-", dir="/tmp"))
-    errors = []
-    for attempt in range(1, ATTEMPTS + 1):
-        # Ray 2.60's raylet gives its dashboard agent 15 s to come up and aborts otherwise;
-        # on a loaded machine that can miss, so a failed start is retried in a fresh dir.
-        attempt_dir = temp_dir / str(attempt)
-        attempt_dir.mkdir()
-        try:
-            server, address = start_head(attempt_dir)
-            break
-        except ServerDidNotStart as error:
-            errors.append(f"attempt {attempt}: {error}")
-    else:
-        raise ServerDidNotStart("\n\n".join(errors))
+    server = None
     try:
+        errors = []
+        for attempt in range(1, ATTEMPTS + 1):
+            attempt_dir = temp_dir / str(attempt)
+            attempt_dir.mkdir()
+            try:
+                server, address, client_port = start_head(attempt_dir)
+                break
+            except RayletAborted as error:  # a busy machine, not a broken set-up: try again
+                errors.append(f"attempt {attempt}: {error}")
+        else:
+            raise ServerDidNotStart(
+                f"the Ray head did not start in {ATTEMPTS} attempts:\n" + "\n".join(errors)
+            )
         with pytest.MonkeyPatch.context() as env:
             for name, value in {**RAY_ENV, "RAY_ADDRESS": address}.items():
                 env.setenv(name, value)
-            yield address
+            yield address, client_port
     finally:
-        stop_head(server)
+        if server is not None:
+            stop_head(server)
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(ray_head: tuple[str, int]) -> str:
+    """The GCS address of the session's head (also in RAY_ADDRESS)."""
+    return ray_head[0]
+
+
+@pytest.fixture(scope="session")
+def ray_client_address(ray_head: tuple[str, int]) -> str:
+    """The head's Ray Client address, the kind of RAY_ADDRESS a laptop uses for a remote
+    cluster (ray://<head>:10001 by default)."""
+    return f"ray://127.0.0.1:{ray_head[1]}"
 
 
 @pytest.fixture(scope="session")

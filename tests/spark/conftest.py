@@ -134,8 +134,14 @@ def load_example(name: str) -> ModuleType:
     if str(EXAMPLES) not in sys.path:
         sys.path.insert(0, str(EXAMPLES))
     path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"spark_example_{name}", path)
+    spec = importlib.util.spec_from_file_location(f"spark_example_{name.replace('/', '_')}", path)
     assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def java_check():
+    """The Java check the `spark` fixture runs first, for tests of its error messages."""
+    return find_java, JavaNotUsable

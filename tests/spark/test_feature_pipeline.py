@@ -64,3 +64,20 @@ def test_reloaded_model_predicts_the_same(pipeline):
     _, result = pipeline
     assert Path(result["model_path"], "metadata").is_dir()
     assert result["reloaded_same"] is True
+
+
+def test_draft_data_has_no_label_column(spark):
+    """The draft reads user_id, amount, category and trains on `label`, which nothing made."""
+    from pyspark.ml.classification import RandomForestClassifier
+    from pyspark.ml.feature import VectorAssembler
+
+    rows = [(1, 10.0, 1.0), (2, 2000.0, 3.0)]
+    df = spark.createDataFrame(rows, ["user_id", "amount", "category_score"])
+    df = VectorAssembler(inputCols=["amount", "category_score"], outputCol="features").transform(df)
+    with pytest.raises(Exception, match="label"):
+        RandomForestClassifier(labelCol="label", featuresCol="features").fit(df)
+
+
+def test_draft_s3_path_has_no_filesystem_locally(spark):
+    with pytest.raises(Exception, match='No FileSystem for scheme "s3"'):
+        spark.read.parquet("s3://data/raw/transactions.parquet")

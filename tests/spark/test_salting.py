@@ -40,3 +40,31 @@ def test_draft_salting_joins_columns_that_do_not_exist(spark, example):
         _ = facts.withColumn(
             "salted_key", concat(col("skewed_key"), lit("_"), (rand() * 10).cast("int"))
         ).schema
+
+
+def test_page_table_is_what_this_run_measured(variants, example):
+    """docs/distributed/spark.md shows skew_partitions.md: it must match a fresh run."""
+    figures = example("benchmarks/figures")
+    committed = (figures.HERE / "skew_partitions.md").read_text()
+    _, results = variants
+    assert committed == figures.skew_table(results) + "\n", (
+        "examples/spark/benchmarks/skew_partitions.md is stale: run "
+        "`python examples/spark/benchmarks/figures.py` (nox -s spark-figures)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "default"),
+    [
+        ("spark.sql.adaptive.skewJoin.skewedPartitionFactor", "5.0"),
+        ("spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes", "256MB"),
+        ("spark.sql.adaptive.advisoryPartitionSizeInBytes", "64MB"),
+        ("spark.sql.autoBroadcastJoinThreshold", "10MB"),
+    ],
+)
+def test_aqe_defaults_the_page_states(spark, key, default):
+    config = spark.sparkContext._jvm.org.apache.spark.internal.config.ConfigEntry
+    value = config.findEntry(key).defaultValueString()
+    while value.startswith("<value of "):  # a fallback: the default is another key's
+        value = config.findEntry(value.removeprefix("<value of ").rstrip(">")).defaultValueString()
+    assert value == default

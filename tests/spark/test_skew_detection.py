@@ -27,3 +27,14 @@ def test_one_shuffle_partition_holds_the_hot_key(detected):
     stats = module.summary(sizes)
     assert stats["largest"] >= module.ROWS * 8 // 10
     assert stats["largest_to_median"] > 20
+
+
+def test_more_shuffle_partitions_do_not_split_a_hot_key(spark, detected):
+    """The draft's third fix: every row of one key still hashes to one partition."""
+    module, result = detected
+    facts, dims = module.skewed_tables(spark)
+    module.plain_join_settings(spark)
+    spark.conf.set("spark.sql.shuffle.partitions", "64")
+    sizes = module.rows_per_partition(facts.join(dims, "key"))
+    assert sizes[0] >= module.ROWS * 8 // 10  # the hot key's partition is as big as before
+    assert sizes[0] >= result["sizes"][0] - module.ROWS // 100

@@ -40,8 +40,10 @@ def test_defaults_the_comments_claim(spark):
     assert len(claimed) >= 6
     for key, value in claimed:
         assert config_entry(spark, key).defaultValueString() == value, key
-    reserved = config_entry(spark, "spark.memory.fraction").doc()
-    assert "(heap space - 300MB)" in reserved
+    # Reserved memory is 300 MB of the heap; overhead is off-heap, on top of the heap.
+    assert "(heap space - 300MB)" in config_entry(spark, "spark.memory.fraction").doc()
+    overhead = config_entry(spark, "spark.executor.memoryOverheadFactor")
+    assert overhead.defaultValueString() == "0.1"
 
 
 def test_tuned_session_sets_the_run_time_keys(spark, cheatsheet):

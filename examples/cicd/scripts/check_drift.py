@@ -50,6 +50,8 @@ def psi(reference: dict, values: pd.Series) -> float:
     expected = np.clip(np.array(reference["shares"]), EPSILON, None)
     actual = np.clip(shares(values, np.array(reference["edges"])), EPSILON, None)
     return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
 # --8<-- [end:psi]
 
 
@@ -80,11 +82,15 @@ def main() -> int:
     args.report.write_text(json.dumps({"threshold": args.threshold, "psi": scores}, indent=1))
 
     worst = sorted(scores.items(), key=lambda item: -item[1])[:3]
-    print(f"check_drift: {len(frame)} rows vs a reference of {reference['rows']}; highest PSI: "
-          + ", ".join(f"{name}={score:.3f}" for name, score in worst))
+    print(
+        f"check_drift: {len(frame)} rows vs a reference of {reference['rows']}; highest PSI: "
+        + ", ".join(f"{name}={score:.3f}" for name, score in worst)
+    )
     if drifted:
-        print(f"check_drift: FAILED, PSI above {args.threshold} for {sorted(drifted)}",
-              file=sys.stderr)
+        print(
+            f"check_drift: FAILED, PSI above {args.threshold} for {sorted(drifted)}",
+            file=sys.stderr,
+        )
         return 1
     print(f"check_drift: passed, every feature's PSI <= {args.threshold}")
     return 0

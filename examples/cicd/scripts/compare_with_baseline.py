@@ -34,10 +34,13 @@ def main() -> int:
     else:
         old = result["champion"]["metrics"][args.metric]
         passed = new >= old - args.threshold
-        why = (f"{args.metric} {new:.4f} vs champion version {result['champion']['version']} "
-               f"{old:.4f} (change {new - old:+.4f}, allowed drop {args.threshold})")
-    MlflowClient().set_model_version_tag(name, version, "validation", "passed" if passed else "failed")
-    MlflowClient().set_model_version_tag(name, version, "validation_reason", why)
+        why = (
+            f"{args.metric} {new:.4f} vs champion version {result['champion']['version']} "
+            f"{old:.4f} (change {new - old:+.4f}, allowed drop {args.threshold})"
+        )
+    client = MlflowClient()
+    client.set_model_version_tag(name, version, "validation", "passed" if passed else "failed")
+    client.set_model_version_tag(name, version, "validation_reason", why)
     # --8<-- [end:gate]
     verdict = "passed" if passed else "REFUSED"
     print(f"compare_with_baseline: {name} version {version} {verdict}: {why}")

@@ -29,16 +29,26 @@ reference_csv = HERE / "data" / "reference.csv"
 older.to_csv(reference_csv, index=False)
 # The profile is what the drift check compares against; check_drift.py writes it.
 subprocess.run(
-    [sys.executable, str(HERE / "scripts" / "check_drift.py"), "--write-reference",
-     "--data-path", str(reference_csv), "--reference", str(HERE / "data" / "train" / "stats.json")],
+    [
+        sys.executable,
+        str(HERE / "scripts" / "check_drift.py"),
+        "--write-reference",
+        "--data-path",
+        str(reference_csv),
+        "--reference",
+        str(HERE / "data" / "train" / "stats.json"),
+    ],
     check=True,
 )
 reference_csv.unlink()
 
 # A first schema: every feature is a non-negative measurement, bounded by twice the largest value
 # seen (a plausibility bound, meant to be reviewed by a person); the label is 0 or 1.
-columns = {name: {"min": 0, "max": math.ceil(2 * frame[name].max() * 1000) / 1000}
-           for name in frame.columns if name != "target"}
+columns = {
+    name: {"min": 0, "max": math.ceil(2 * frame[name].max() * 1000) / 1000}
+    for name in frame.columns
+    if name != "target"
+}
 columns["target"] = {"allowed": [0, 1]}
 schema = {"min_rows": 50, "columns": columns}
 (HERE / "schema.json").write_text(json.dumps(schema, indent=1) + "\n")

@@ -35,8 +35,10 @@ def main() -> int:
     predictions = mlflow.pyfunc.load_model(local).predict(example)
     # --8<-- [end:package]
     files = sorted(p.name for p in Path(local).iterdir())
-    print(f"package_model: {uri} -> {args.output} ({', '.join(files)}); "
-          f"predicts {list(predictions)} for its {len(example)}-row input example")
+    print(
+        f"package_model: {uri} -> {args.output} ({', '.join(files)}); "
+        f"predicts {list(predictions)} for its {len(example)}-row input example"
+    )
     return 0
 
 

@@ -1,12 +1,12 @@
 """Deploy stages: point an alias (@staging, @champion) at a validated model version.
 
     python scripts/promote_model.py --model-path models/latest/ --alias champion
-    python scripts/promote_model.py --model-name breast-cancer-classifier --version 3 --alias champion
+    python scripts/promote_model.py --model-name NAME --version 3 --alias champion
 
 Servers load `models:/<name>@<alias>`, so moving the alias is the release and moving it back is
 the rollback (stages such as "Production" are deprecated since MLflow 2.9). Only a version that
-compare_with_baseline.py tagged validation=passed can be promoted, unless --force (a rollback to a
-version that served before).
+compare_with_baseline.py tagged validation=passed can be promoted, unless --force (say, a
+version registered before the gate existed).
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ def main() -> int:
     # --8<-- [start:promote]
     version = client.get_model_version(args.model_name, args.version)
     if version.tags.get("validation") != "passed" and not args.force:
-        sys.exit(f"promote_model: {args.model_name} version {args.version} has validation="
-                 f"{version.tags.get('validation')!r}, not 'passed'; run compare_with_baseline.py")
+        sys.exit(
+            f"promote_model: {args.model_name} version {args.version} has validation="
+            f"{version.tags.get('validation')!r}, not 'passed'; run compare_with_baseline.py"
+        )
     try:
         previous = client.get_model_version_by_alias(args.model_name, args.alias).version
     except MlflowException:

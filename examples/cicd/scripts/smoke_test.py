@@ -35,13 +35,25 @@ def served(model: str, log: Path) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     mlflow_cli = Path(sys.executable).parent / "mlflow"  # the same environment as this script
-    args = [str(mlflow_cli), "models", "serve", "-m", model, "--env-manager", "local",
-            "--host", "127.0.0.1", "--port", str(port)]
+    args = [
+        str(mlflow_cli),
+        "models",
+        "serve",
+        "-m",
+        model,
+        "--env-manager",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     # It execs uvicorn from PATH: put this environment's bin folder first.
     env = {**os.environ, "PATH": f"{mlflow_cli.parent}{os.pathsep}{os.environ['PATH']}"}
     with open(log, "wb") as out:
-        server = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            args, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -71,7 +83,8 @@ def wait_ready(endpoint: str, timeout: float) -> None:
 def smoke(endpoint: str, rows: pd.DataFrame, target: str, min_accuracy: float) -> str:
     body = {"dataframe_split": rows.drop(columns=[target]).to_dict(orient="split")}
     request = urllib.request.Request(
-        f"{endpoint}/invocations", data=json.dumps(body).encode(),
+        f"{endpoint}/invocations",
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     started = time.perf_counter()
@@ -84,6 +97,8 @@ def smoke(endpoint: str, rows: pd.DataFrame, target: str, min_accuracy: float) -
     if accuracy < min_accuracy:
         sys.exit(f"smoke_test: accuracy {accuracy:.2f} on {len(rows)} rows < {min_accuracy}")
     return f"{len(rows)} predictions, accuracy {accuracy:.2f}, {latency_ms:.0f} ms"
+
+
 # --8<-- [end:check]
 
 
@@ -105,7 +120,8 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         endpoint = args.endpoint or stack.enter_context(served(args.serve, Path("serve.log")))
         wait_ready(endpoint.rstrip("/"), args.timeout)
-        print(f"smoke_test: {endpoint}: {smoke(endpoint.rstrip('/'), rows, args.target, args.min_accuracy)}")
+        summary = smoke(endpoint.rstrip("/"), rows, args.target, args.min_accuracy)
+        print(f"smoke_test: {endpoint}: {summary}")
     return 0
 
 

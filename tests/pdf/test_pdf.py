@@ -1,0 +1,175 @@
+"""The guide's PDF (dist/field-guide.pdf, built by `nox -s pdf`) shows what the site shows."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from tests.pdf.sources import (
+    DOCS,
+    ROOT,
+    WORD,
+    blocks,
+    load_yaml,
+    markdown_of_nav,
+    nav_pages,
+    normalise,
+    page_title,
+)
+
+PAGES = markdown_of_nav()
+TITLES = {page: title for page, markdown in PAGES.items() if (title := page_title(markdown))}
+# Unexpanded build syntax: an include, a shortcode, a template variable.
+LEFTOVERS = {"--8<--": "a snippet include", "<!-- md:": "a shortcode"}
+TEMPLATE = re.compile(r"\{\{.{0,60}?\}\}|\{%.{0,60}?%\}")
+
+
+@pytest.fixture(scope="module")
+def text(pdf_pages_text) -> str:
+    return normalise(" ".join(pdf_pages_text))
+
+
+@pytest.fixture(scope="module")
+def words(text) -> str:
+    """The PDF's words alone, to compare with first_words() of the sources."""
+    return " ".join(WORD.findall(text))
+
+
+def outline_titles(reader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(normalise(item.title))
+
+    walk(reader.outline)
+    return titles
+
+
+def test_nav_has_pages():
+    assert TITLES, f"no page of mkdocs.yml's nav has a '# Title' under {DOCS}"
+
+
+def test_page_count_is_sane(pdf_reader):
+    """Cover and contents, then at least a page per chapter page, and no runaway layout
+    (a page that breaks every line onto its own sheet)."""
+    pages = len(pdf_reader.pages)
+    assert len(PAGES) + 2 <= pages <= 30 * len(PAGES), f"{pages} pages for {len(PAGES)} nav pages"
+
+
+def test_cover_has_title_date_and_versions(pdf_pages_text):
+    cover = normalise(pdf_pages_text[0])
+    site_name = load_yaml("mkdocs.yml")["site_name"]
+    assert normalise(site_name) in cover
+    assert re.search(r"built \d{4}-\d{2}-\d{2}", cover), cover
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    for pin in (p for p in groups["spark"] + groups["mlflow"] if isinstance(p, str)):
+        assert pin in cover.replace(" ", ""), f"the cover does not list {pin}"
+
+
+@pytest.mark.parametrize("page", sorted(TITLES), ids=str)
+def test_every_chapter_title_is_in_the_text(page, text):
+    assert TITLES[page] in text, f"{page}: its title {TITLES[page]!r} is not in the PDF's text"
+
+
+@pytest.mark.parametrize("page", sorted(TITLES), ids=str)
+def test_every_chapter_title_is_a_bookmark(page, pdf_reader):
+    assert TITLES[page] in outline_titles(pdf_reader), f"{page}: no PDF bookmark {TITLES[page]!r}"
+
+
+def test_bookmarks_nest_sections_under_chapters(pdf_reader):
+    """The outline is a tree: a chapter's sections are its children, not a flat list."""
+    assert any(isinstance(item, list) for item in pdf_reader.outline)
+    assert len(outline_titles(pdf_reader)) > len(TITLES)
+
+
+def test_contents_links_to_the_chapters(pdf_reader):
+    """The table of contents (page 2 on) links into the document."""
+    links = 0
+    for page in pdf_reader.pages[1:4]:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
+                links += 1
+    assert links >= len(TITLES), f"{links} internal links on the contents pages"
+
+
+MERMAID = re.compile(r"^```mermaid\n(?P<body>.*?)^```", re.M | re.S)
+
+
+def test_mermaid_drew_every_diagram(text):
+    """No diagram is an error picture or printed as its source (its lines after the first)."""
+    assert "Syntax error" not in text, "Mermaid printed a syntax error instead of a diagram"
+    as_source = []
+    for page, markdown in PAGES.items():
+        for match in MERMAID.finditer(markdown):
+            lines = [normalise(line) for line in match["body"].splitlines()[1:] if line.strip()]
+            if lines and " ".join(lines[:2]) in text:
+                as_source.append((page, lines[0]))
+    assert not as_source, f"diagrams printed as source text: {as_source[:5]}"
+
+
+@pytest.mark.parametrize("marker", sorted(LEFTOVERS), ids=str)
+def test_no_build_syntax_left(marker, text):
+    assert marker not in text, f"the PDF shows {LEFTOVERS[marker]} left unexpanded: {marker!r}"
+
+
+def test_no_template_syntax_left(text):
+    """`{{ ... }}` is a template left unrendered, unless a page or example shows it on purpose
+    (a GitHub Actions expression, a Helm template)."""
+    files = [*DOCS.rglob("*.md"), *(p for p in (ROOT / "examples").rglob("*") if p.is_file())]
+    sources = "".join(normalise(p.read_text("utf-8", "replace")) for p in files).replace(" ", "")
+    stray = [m for m in TEMPLATE.findall(text) if m.replace(" ", "") not in sources]
+    assert not stray, f"template syntax the sources do not contain: {stray[:5]}"
+
+
+def test_every_tab_is_printed(text, words):
+    """Material prints each tab's label above its block; every tab's own text is there."""
+    missing = [
+        (page, label, body)
+        for page, markdown in PAGES.items()
+        for kind, label, body in blocks(markdown)
+        if kind == "tab" and (label not in text or (body and body not in words))
+    ]
+    assert not missing, f"tabs not printed (page, label, first words): {missing[:5]}"
+
+
+def test_every_collapsible_is_printed_open(words):
+    missing = [
+        (page, title, body)
+        for page, markdown in PAGES.items()
+        for kind, title, body in blocks(markdown)
+        if kind == "details" and body and body not in words
+    ]
+    assert not missing, f"collapsed blocks printed closed (page, title, first words): {missing[:5]}"
+
+
+def test_no_line_runs_off_the_page(pdf_reader):
+    """Every run of text ends inside the page: long code lines wrap instead of being cut."""
+    overflowing = []
+    for number, page in enumerate(pdf_reader.pages, start=1):
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, number=number, width=width):
+            if not text.strip() or "Mono" not in str((font or {}).get("/BaseFont", "")):
+                return  # only code (set in the monospaced font) has lines that cannot break
+            scale = (cm[0] * tm[0]) or 1
+            x = cm[0] * tm[4] + cm[4]
+            # A run's end is its start plus its advance: 0.6 em per character in DejaVu Sans
+            # Mono and Liberation Mono, the code fonts Chromium uses here.
+            end = x + len(text.rstrip()) * 0.6 * size * scale
+            if x > width or end > width + 2:
+                overflowing.append((number, round(x), round(end), text.strip()[:50]))
+
+        page.extract_text(visitor_text=visit)
+    assert not overflowing, f"code past the right edge (page, x, end, text): {overflowing[:5]}"
+
+
+def test_nav_pages_exist():
+    missing = [p for p in nav_pages() if not (DOCS / p).exists()]
+    assert not missing, f"nav pages missing from docs/: {missing}"
