@@ -112,6 +112,15 @@ def audit(session: nox.Session) -> None:
     session.run("python", "overrides/pdf/audit.py", *session.posargs)
 
 
+@nox.session(name="spark-figures", default=False)
+def spark_figures(session: nox.Session) -> None:
+    """Measure the Spark page's figures (UDF ratio, skew table) into examples/spark/benchmarks/."""
+    install_group(session, "spark")
+    session.run(
+        "python", "examples/spark/benchmarks/figures.py", env={"SPARK_LOCAL_IP": "127.0.0.1"}
+    )
+
+
 @nox.session(venv_backend="none")
 def examples(session: nox.Session) -> None:
     """Run the examples against local engines: `nox -s examples -- spark ray -k salting`."""
