@@ -51,7 +51,7 @@ def lint(session: nox.Session) -> None:
 
 
 def prepare_docs(session: nox.Session) -> None:
-    install_group(session, "docs")
+    install_group(session, "docs", "quiz")
     # Mermaid and the offline search shim are served by the site itself (no CDN at view time).
     # npm ci takes ~15 s, so it runs only when package-lock.json changed since the last install.
     installed, wanted = Path("node_modules/.package-lock.json"), Path("package-lock.json")
@@ -63,10 +63,11 @@ def prepare_docs(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the site with --strict, then test what the pages show (fences, includes, links)."""
+    """Build the site with --strict, then test what the pages show (fences, includes, quizzes)."""
     prepare_docs(session)
+    install_group(session, "flashcards")
     session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
-    session.run("pytest", "tests/docs", *session.posargs)
+    session.run("pytest", "tests/docs", "tests/quiz", *session.posargs)
 
 
 @nox.session(default=False)
@@ -110,6 +111,20 @@ def audit(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
     session.run("python", "overrides/pdf/prerender_mermaid.py")
     session.run("python", "overrides/pdf/audit.py", *session.posargs)
+
+
+@nox.session(default=False)
+def flashcards(session: nox.Session) -> None:
+    """Build the Anki deck dist/field-guide-flashcards.apkg from the quiz data, then test it."""
+    install_group(session, "flashcards")
+    session.run("python", "overrides/flashcards/build_deck.py")
+    session.run(
+        "pytest",
+        "tests/quiz/test_data.py",
+        "tests/quiz/test_citations.py",
+        "tests/quiz/test_deck.py",
+        *session.posargs,
+    )
 
 
 @nox.session(name="spark-figures", default=False)

@@ -25,7 +25,7 @@ PDF_NAME = "field-guide.pdf"
 ZIP_NAME = "field-guide-offline.zip"
 
 # Groups that are tooling, not an engine a chapter is verified with.
-TOOLING_GROUPS = {"test", "docs", "lint", "pdf", "audit"}
+TOOLING_GROUPS = {"test", "docs", "lint", "pdf", "audit", "quiz", "flashcards"}
 
 
 class BuildError(RuntimeError):

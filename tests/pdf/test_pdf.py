@@ -173,3 +173,21 @@ def test_no_line_runs_off_the_page(pdf_reader):
 def test_nav_pages_exist():
     missing = [p for p in nav_pages() if not (DOCS / p).exists()]
     assert not missing, f"nav pages missing from docs/: {missing}"
+
+
+def test_appendix_prints_every_question_with_its_answer(pdf_reader, pdf_pages_text):
+    """The "Check yourself" appendix (overrides/hooks/quiz.py, print build only) is a bookmark
+    and holds every question of docs/includes/quiz/, each choice question with its answer."""
+    from overrides.hooks.quiz import APPENDIX_TITLE, LETTERS, all_questions, load_quiz
+
+    assert APPENDIX_TITLE in outline_titles(pdf_reader)
+    starts = [i for i, page in enumerate(pdf_pages_text) if APPENDIX_TITLE in normalise(page)]
+    appendix = normalise(" ".join(pdf_pages_text[starts[-1] :]))
+    missing = []
+    for question in all_questions(load_quiz()):
+        ask = " ".join(WORD.findall(question.ask)[:6])
+        if ask not in " ".join(WORD.findall(appendix)):
+            missing.append((question.id, ask))
+        elif question.choices and f"Answer: {LETTERS[question.correct]}." not in appendix:
+            missing.append((question.id, "its answer"))
+    assert not missing, f"questions missing from the appendix: {missing[:5]}"

@@ -9,18 +9,19 @@ kills every Ray process on the machine, other people's included.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
-import runpy
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import ray
 from ray._raylet import DASHBOARD_AGENT_LISTEN_PORT_NAME, get_port_filename, persist_port
 
 from tests.support.processes import Server, ServerDidNotStart, free_port
@@ -197,18 +198,47 @@ def serve_port(ray_cluster: str) -> Iterator[int]:
         yield port
 
 
-@pytest.fixture
-def run_example(ray_cluster: str, monkeypatch: pytest.MonkeyPatch):
-    """Run examples/ray_/<name> as `python <file> <argv>` would, in this process, and return
-    its globals (the futures, results, actors...) so a test can check them. The file connects
-    with ray.init(address="auto"), which follows RAY_ADDRESS to the session's head."""
+# Runs an example file as `python <file> <args>` would, then saves the globals a test checks
+# (results, timings...) as JSON. A fresh process per example: it reads RAY_ADDRESS and the
+# RAY_ENV switches at import time, like a reader's shell, and its driver ends with it.
+HARNESS = """
+import json, runpy, sys
+path, out, *argv = sys.argv[1:]
+sys.argv = [path, *argv]
+found = runpy.run_path(path, run_name="__main__")
+with open(out, "w") as handle:
+    json.dump({k: v for k, v in found.items() if k in {"results", "elapsed", "cpus"}}, handle)
+"""
 
-    def run(name: str, *argv: str) -> dict:
-        path = EXAMPLES / name
-        monkeypatch.setattr(sys, "argv", [str(path), *argv])
-        try:
-            return runpy.run_path(str(path), run_name="__main__")
-        finally:
-            ray.shutdown()  # disconnect this driver; its non-detached actors end with it
 
-    return run
+@dataclass
+class ExampleRun:
+    stdout: str
+    found: dict  # the example's globals named in HARNESS
+
+
+def run_example(name: str, *argv: str, address: str | None = None) -> ExampleRun:
+    """Run examples/ray_/<name> against the session's head (or `address`)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "globals.json"
+        env = os.environ.copy()
+        if address is not None:
+            env["RAY_ADDRESS"] = address
+        run = subprocess.run(
+            [sys.executable, "-c", HARNESS, str(EXAMPLES / name), str(out), *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=420,
+        )
+        if run.returncode != 0:
+            pytest.fail(f"examples/ray_/{name} failed:\n{run.stdout}\n{run.stderr}")
+        return ExampleRun(run.stdout, json.loads(out.read_text()))
+
+
+def run_driver(code: str) -> str:
+    """Run a few lines of Ray driver code against the session's head; return what it printed."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    if run.returncode != 0:
+        pytest.fail(f"driver code failed:\n{code}\n{run.stdout}\n{run.stderr}")
+    return run.stdout

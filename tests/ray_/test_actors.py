@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 
-def test_round_robin_spreads_100_requests_34_33_33(run_example, capsys):
-    example = run_example("actors.py")
+from tests.ray_.conftest import ExampleRun, run_example
 
-    lines = capsys.readouterr().out.splitlines()
+
+@pytest.fixture(scope="module")
+def actors(ray_cluster: str) -> ExampleRun:
+    return run_example("actors.py")
+
+
+def test_round_robin_spreads_100_requests_34_33_33(actors: ExampleRun):
     # Ray also forwards the actors' own prints ("Loading model ...") to this output.
+    lines = actors.stdout.splitlines()
     stats = [ast.literal_eval(line) for line in lines if line.startswith("{'model_id'")]
     assert stats == [
         {"model_id": 0, "request_count": 34},
         {"model_id": 1, "request_count": 33},
         {"model_id": 2, "request_count": 33},
     ]
-    assert len(example["results"]) == 100
+    assert len(actors.found["results"]) == 100
 
 
-def test_state_survives_across_calls(run_example):
-    results = run_example("actors.py")["results"]
-
-    for i, result in enumerate(results):
+def test_state_survives_across_calls(actors: ExampleRun):
+    for i, result in enumerate(actors.found["results"]):
         # Request i went to actor i % 3, whose counter had seen i // 3 requests before it.
         assert result == {
             "prediction": f"result_input_{i}",

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.ray_.conftest import ExampleRun, run_example
+
 FILES, SECONDS = 16, 1.0
 
 
-def test_every_result_comes_back_in_order(run_example, capsys):
-    example = run_example("tasks.py", "--files", str(FILES), "--seconds", str(SECONDS))
-
-    assert example["results"] == [f"Processed data_{i}.csv" for i in range(FILES)]
-    out = capsys.readouterr().out
-    assert "Processed 16 files: 'Processed data_0.csv' ... 'Processed data_15.csv'" in out
-    assert f"on {example['cpus']} CPUs; one after another it would take 16.0 s" in out
+@pytest.fixture(scope="module")
+def tasks(ray_cluster: str) -> ExampleRun:
+    return run_example("tasks.py", "--files", str(FILES), "--seconds", str(SECONDS))
 
 
-def test_tasks_run_in_parallel(run_example, capsys):
-    example = run_example("tasks.py", "--files", str(FILES), "--seconds", str(SECONDS))
+def test_every_result_comes_back_in_order(tasks: ExampleRun):
+    assert tasks.found["results"] == [f"Processed data_{i}.csv" for i in range(FILES)]
+    assert "Processed 16 files: 'Processed data_0.csv' ... 'Processed data_15.csv'" in tasks.stdout
 
-    cpus, elapsed = example["cpus"], example["elapsed"]
+
+def test_tasks_run_in_parallel(tasks: ExampleRun):
+    cpus, elapsed = tasks.found["cpus"], tasks.found["elapsed"]
     assert cpus >= 2, "a 1-CPU cluster runs tasks one at a time: nothing to show"
-    # Perfect packing takes FILES / cpus rounds of SECONDS; allow for worker start-up.
+    # Perfect packing takes FILES / cpus rounds of SECONDS; anything under the serial time
+    # means tasks overlapped (the margin covers worker start-up on a busy machine).
     assert FILES * SECONDS / cpus <= elapsed < FILES * SECONDS
-    assert f"Batch took {elapsed:.1f} s on {cpus} CPUs" in capsys.readouterr().out
+    assert (
+        f"Batch took {elapsed:.1f} s on {cpus} CPUs; one after another it would take 16.0 s"
+        in tasks.stdout
+    )
+
+
+def test_same_file_runs_through_ray_client(ray_client_address: str):
+    # What a laptop does with a remote cluster: RAY_ADDRESS=ray://<head>:10001.
+    run = run_example("tasks.py", "--files", "4", "--seconds", "0.5", address=ray_client_address)
+    assert run.found["results"] == [f"Processed data_{i}.csv" for i in range(4)]
