@@ -45,4 +45,5 @@ def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
         timeout=120,
         check=True,
     )
-    assert done.stdout.strip() == "sqlite:///mlflow.db"
+    # ./mlflow.db, resolved to an absolute path: sqlite:////<cwd>/mlflow.db
+    assert done.stdout.strip() == f"sqlite:///{tmp_path / 'mlflow.db'}"

@@ -41,5 +41,9 @@ def start_mlflow_server(workdir: Path, timeout: float = 300.0) -> tuple[Server, 
         env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
     )
     uri = f"http://127.0.0.1:{port}"
-    server.wait_until(lambda: http_ok(f"{uri}/health"), timeout, "answering /health")
+    try:
+        server.wait_until(lambda: http_ok(f"{uri}/health"), timeout, "answering /health")
+    except BaseException:
+        server.stop()  # a leader that died early may leave its uvicorn worker behind
+        raise
     return server, uri
