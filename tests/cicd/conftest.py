@@ -28,9 +28,17 @@ SCRIPT_TIMEOUT = 420
 @pytest.fixture(scope="session")
 def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server, uri = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"), timeout=300)
+    # In-process clients too (MlflowClient, mlflow.artifacts): without it MLflow 3 falls back to
+    # sqlite:///mlflow.db in the working directory, the repository root.
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = uri
     try:
         yield uri
     finally:
+        if previous is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = previous
         server.stop()
 
 

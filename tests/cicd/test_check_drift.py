@@ -20,6 +20,7 @@ def test_clean_batch_passes(project: Path) -> None:
     assert 0 < max(psi.values()) < 0.2
     worst = max(psi, key=psi.get)
     assert f"highest PSI: {worst}={psi[worst]:.3f}" in result.stdout
+    assert (worst, f"{psi[worst]:.3f}") == ("mean compactness", "0.161")  # as the page shows
     assert "passed" in result.stdout
 
 

@@ -33,6 +33,7 @@ def test_worse_model_is_refused(champion: dict, tmp_path: Path, mlflow_uri: str)
     new, old = (worse["metrics"][r]["metrics"]["roc_auc"] for r in ("candidate", "champion"))
     assert worse["metrics"]["champion"]["version"] == champion["pointer"]["version"]
     assert 0.01 < old - new < 0.05
+    assert (f"{new:.4f}", f"{new - old:+.4f}") == ("0.9643", "-0.0249")  # as the page shows
 
     result = run_script(
         worse["project"], "compare_with_baseline.py", *GATE, uri=mlflow_uri, expect=1

@@ -131,8 +131,11 @@ def git_repo(path: Path) -> Path:
 
 
 def run_gitlab_ci_local(cli: Path, repo: Path, *args: str, timeout: float = 1500):
-    env = script_env("")
-    # The shell executor runs the jobs' `python` from PATH: it must be this venv's.
+    # The shell executor runs the jobs' `python` from PATH: it must be this venv's. gitlab-ci-local
+    # feeds each job's script to bash over a socket, and bash then sources ~/.bashrc when SHLVL
+    # is below 2 (Debian builds it with SSH_SOURCE_BASHRC); a ~/.bashrc that puts pyenv or conda
+    # first on PATH would swap the venv's python for another one. SHLVL=1 keeps PATH as given.
+    env = {**script_env(""), "SHLVL": "1"}
     assert shutil.which("python", path=env["PATH"]) == str(BIN / "python"), env["PATH"]
     return subprocess.run(
         [str(cli), "--no-color", *args],
@@ -201,8 +204,9 @@ def test_pipeline_runs_locally(gitlab_ci_local: Path, tmp_path: Path, mlflow_uri
     assert version.tags["validation"] == "passed"
     run = MlflowClient(mlflow_uri).get_run(version.run_id)
     assert run.data.metrics["test_roc_auc"] > 0.95
-    assert re.search(r"package > smoke_test: http://127\.0\.0\.1:\d+: 20 predictions", output)
-    assert "data-validation > check_drift: passed" in output
+    # gitlab-ci-local prefixes each line with the job name, padded: "package          > ...".
+    assert re.search(r"package\s+> smoke_test: http://127\.0\.0\.1:\d+: 20 predictions", output)
+    assert re.search(r"data-validation\s+> check_drift: passed", output)
     # Nothing the pipeline started is still serving.
     leftovers = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(repo) not in leftovers

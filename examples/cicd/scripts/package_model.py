@@ -37,7 +37,7 @@ def main() -> int:
     files = sorted(p.name for p in Path(local).iterdir())
     print(
         f"package_model: {uri} -> {args.output} ({', '.join(files)}); "
-        f"predicts {list(predictions)} for its {len(example)}-row input example"
+        f"predicts {[int(p) for p in predictions]} for its {len(example)}-row input example"
     )
     return 0
 
