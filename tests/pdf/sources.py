@@ -58,7 +58,9 @@ def page_title(markdown: str) -> str | None:
 
 def plain(text: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[`*_]", "", text)
+    text = re.sub(r"[`*]", "", text)
+    # `_` separates words in the PDF's text too (feature_pipeline reads as two words there).
+    text = text.replace("_", " ")
     return " ".join(text.split())
 
 
