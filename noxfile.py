@@ -26,6 +26,7 @@ ENGINES = {
     "ray": "tests/ray_",
     "mlflow": "tests/mlflow_",
     "cicd": "tests/cicd",
+    "labs": "tests/labs",
 }
 
 

