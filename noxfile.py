@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -12,6 +13,12 @@ nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 nox.options.sessions = ["lint", "docs", "examples"]
+
+# uv installs without compiling bytecode, and where PYTHONDONTWRITEBYTECODE is set (many CI
+# images set it) Python then compiles pyspark, mlflow or ray from source in every process the
+# tests start: importing mlflow took 7.7 s of CPU that way, 2 s with bytecode. Compile once, at
+# install time.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Material 9.8 prints an end-of-life notice about MkDocs 2 on every build.
@@ -41,9 +48,10 @@ def install_group(session: nox.Session, *groups: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint YAML, Python and the GitHub workflows (yamllint, ruff, check-jsonschema, zizmor)."""
+    """Lint YAML, Python, spelling and the GitHub workflows (yamllint, ruff, codespell, zizmor)."""
     install_group(session, "lint")
     session.run("yamllint", "--strict", ".")
+    session.run("codespell", "docs", "examples", "README.md", "CONTRIBUTING.md")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
@@ -88,7 +96,11 @@ def pdf(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "-f", "mkdocs.print.yml", env=QUIET_MKDOCS)
     session.run("python", "overrides/pdf/build_pdf.py")
     session.run(
-        "pytest", "tests/pdf/test_pdf.py", "tests/pdf/test_print_config.py", *session.posargs
+        "pytest",
+        "tests/pdf/test_pdf.py",
+        "tests/pdf/test_print_config.py",
+        "tests/pdf/test_print_chrome.py",
+        *session.posargs,
     )
 
 
@@ -105,11 +117,13 @@ def offline(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def audit(session: nox.Session) -> None:
-    """Lighthouse (mobile) and codespell on every page of the built site; args are page globs."""
+    """Lighthouse (mobile) on every page, links and spelling; args are page globs."""
     prepare_docs(session)
     install_group(session, "audit")
     session.run("codespell", "docs", "examples")
     session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
+    # Internal links and anchors must resolve; external ones are listed, not fetched.
+    session.run("python", "overrides/pdf/links.py", "--report", "dist/lighthouse/external-links.md")
     session.run("python", "overrides/pdf/prerender_mermaid.py")
     session.run("python", "overrides/pdf/audit.py", *session.posargs)
 

@@ -213,6 +213,7 @@ def requires_quiz(src_uri: str) -> bool:
 # --- rendering --------------------------------------------------------------------------
 
 CODE_ANCHOR = re.compile(r"__(span|codelineno)-(\d+-\d+)")
+ANSWER_MARK = re.compile(r"<!-- quiz-answer (\S+) -->")
 INLINE_CODE = re.compile(r"`([^`]+)`")
 STRONG = re.compile(r"\*\*(.+?)\*\*")
 EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
@@ -242,6 +243,7 @@ class Renderer:
         self._md = markdown.Markdown(
             extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
         )
+        self._answers: dict[str, str] = {}
 
     def markdown(self, text: str, scope: str = "") -> str:
         """`text` as HTML; code-line anchors get `scope` in their ids, so they stay unique on a
@@ -249,6 +251,18 @@ class Renderer:
         self._md.reset()
         converted = self._md.convert(text)
         return CODE_ANCHOR.sub(rf"__\1-{scope}-\2", converted) if scope else converted
+
+    def answer(self, question: Question, parts: dict[str, Part]) -> str:
+        """The question's model answer as HTML. Every conversion also parses the glossary that
+        snippets appends (about a hundred abbreviations, one big regex), so the answers of
+        every question are converted together, once per build, and split apart again."""
+        if not self._answers:
+            questions = [q for part in parts.values() for qs in part.pages.values() for q in qs]
+            marked = "".join(f"\n\n<!-- quiz-answer {q.id} -->\n\n{q.answer}" for q in questions)
+            chunks = ANSWER_MARK.split(self.markdown(marked))[1:]
+            for qid, converted in zip(chunks[::2], chunks[1::2], strict=True):
+                self._answers[qid] = CODE_ANCHOR.sub(rf"__\1-{qid}-\2", converted.strip())
+        return self._answers[question.id]
 
     def _choices_html(self, question: Question, interactive: bool) -> str:
         if not interactive:
@@ -275,7 +289,7 @@ class Renderer:
             if question.choices:
                 body += self._choices_html(question, interactive=False)
             return f'<div class="quiz__question" id="{qid}">{body}</div>'
-        answer = self.markdown(question.answer, scope=question.id)
+        answer = self.answer(question, _state["parts"])
         if question.choices:
             correct = question.correct
             solution = (
@@ -336,7 +350,7 @@ class Renderer:
                             f"<p><strong>Answer: {LETTERS[correct]}.</strong> "
                             f"{inline(question.choices[correct]['text'])}</p>"
                         )
-                    solution = self.markdown(question.answer, question.id)
+                    solution = self.answer(question, parts)
                     blocks.append(
                         f'<div class="quiz__question">{ask}'
                         f'<div class="quiz__solution">{solution}</div></div>'
@@ -363,9 +377,14 @@ def on_config(config):
         _fail(f"Check yourself data:\n{error}")
     _state["print"] = "print-site" in config["plugins"]
     _state["renderer"] = Renderer(config)
-    # The quiz's own script and style, served by the site (no CDN), on every page.
+    # The quiz's own script and style, served by the site (no CDN), on every page. The script
+    # is deferred: it only wires up Check buttons, which can wait until the page is parsed.
     if JS not in [str(s) for s in config["extra_javascript"]]:
-        config["extra_javascript"].append(JS)
+        from mkdocs.config.config_options import ExtraScriptValue
+
+        script = ExtraScriptValue(JS)
+        script.defer = True
+        config["extra_javascript"].append(script)
     if CSS not in config["extra_css"]:
         config["extra_css"].append(CSS)
     return config

@@ -37,20 +37,6 @@ def site(offline_zip, tmp_path_factory) -> Path:
     return roots[0]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from overrides.pdf.common import CHROMIUM_ARGS, chromium_path
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def offline_page(browser):
     """A page whose every non-file request is blocked; `.external` lists them."""

@@ -1,0 +1,61 @@
+"""Notebook pages carry only the JupyterLab CSS they use (overrides/hooks/notebook_css.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from overrides.hooks import notebook_css
+from tests.docs.pages import SITE
+
+SHEET = (
+    ".jupyter-wrapper{--jp-comment: #2f6b6b}"
+    ".jupyter-wrapper :root{--jp-icon: url(x.svg)}"
+    ".jp-Cell .jp-InputArea{padding:0}"
+    ".jp-Dialog{z-index:10}"
+    ".jp-Cell:not(.jp-mod-active) .jp-InputPrompt{opacity:.5}"
+    ".jp-Toolbar,.jp-Cell{margin:0}"
+    "[data-md-color-scheme=slate] .jupyter-wrapper{--jp-comment: #9cc}"
+    "@media (max-width:760px){.jp-Dialog{width:100%}.jp-Cell{margin:1px}}"
+    "@media print{.jp-Dialog{display:none}}"
+    "@font-face{font-family:x;src:url(x.woff)}"
+)
+
+
+def test_rules_for_classes_the_page_lacks_are_dropped():
+    used = {"jupyter-wrapper", "jp-Cell", "jp-InputArea", "jp-InputPrompt"}
+    assert notebook_css.purge(SHEET, used) == (
+        ".jupyter-wrapper{--jp-comment: #2f6b6b}"
+        ".jp-Cell .jp-InputArea{padding:0}"
+        ".jp-Cell:not(.jp-mod-active) .jp-InputPrompt{opacity:.5}"
+        ".jp-Cell{margin:0}"
+        "[data-md-color-scheme=slate] .jupyter-wrapper{--jp-comment: #9cc}"
+        "@media (max-width:760px){.jp-Cell{margin:1px}}"
+        "@font-face{font-family:x;src:url(x.woff)}"
+    )
+
+
+def test_only_large_blocks_are_touched():
+    small = '<style type="text/css">.jp-Dialog{z-index:10}</style><p class="x">'
+    assert notebook_css.purge_page(small) == small
+
+
+def lab_pages():
+    return sorted((SITE / "labs").glob("*.html")) if (SITE / "labs").is_dir() else []
+
+
+@pytest.mark.parametrize("page", lab_pages(), ids=lambda p: p.name)
+def test_built_lab_pages_keep_the_cell_styles_and_lose_the_rest(page):
+    html = page.read_text(encoding="utf-8")
+    styles = re.findall(r'<style type="text/css">(.*?)</style>', html, re.S)
+    assert sum(map(len, styles)) < 120_000, f"{page.name}: inline CSS is back to JupyterLab's"
+    if "jupyter-wrapper" in html:  # a notebook page (labs/index.html is Markdown)
+        css = "".join(styles)
+        assert ".jupyter-wrapper .jp-InputArea" in css or ".jp-InputArea" in css
+        assert "--jp-mirror-editor-comment-color" in css
+        assert ".jp-Dialog" not in css
+
+
+def test_the_lab_pages_were_built():
+    assert len(lab_pages()) == 5, "expected labs/index.html and four notebook pages in site/"
