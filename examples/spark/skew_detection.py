@@ -11,7 +11,7 @@ import statistics
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-ROWS = 400_000
+ROWS = 40_000
 KEYS = 1_000
 MAP_PARTITIONS = 16  # partitions of the big side before the shuffle
 SHUFFLE_PARTITIONS = 16  # partitions after it (spark.sql.shuffle.partitions)
@@ -73,7 +73,7 @@ def run(spark: SparkSession) -> dict:
 
     # --8<-- [start:detect-keys]
     # The draft's check: the distribution of the join key.
-    top_keys = facts.groupBy("key").count().orderBy("count", ascending=False)
+    top_keys = facts.groupBy("key").count().orderBy(F.desc("count"), "key")  # ties: by key
     top_keys.show(3)
     # --8<-- [end:detect-keys]
 

@@ -66,7 +66,9 @@ def session_processes(sid: int) -> list[int]:
 def stop_head(server: Server) -> None:
     """Stop the group we started, then whatever of its session still runs (workers use their
     own process groups in Ray 2.60)."""
-    server.stop()
+    # `ray start --block` spends its whole grace period on a SIGTERM; nothing of this cluster
+    # needs a clean exit (its temp dir is deleted next), so SIGKILL follows after 3 s.
+    server.stop(grace=3.0)
     for pid in session_processes(server.process.pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

@@ -18,6 +18,8 @@ from types import ModuleType
 
 import pytest
 
+from tests.support.processes import Server, running
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "spark"
 SUPPORTED_JAVA = (17, 21, 25)
@@ -84,6 +86,12 @@ def spark(tmp_path_factory: pytest.TempPathFactory):
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "1g")
+        # The tests' jobs are small and short: the C1 JIT alone compiles fast enough for them and
+        # halves the JVM's CPU time (C2's compile threads compete for the machine's two cores).
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
+        # Small shuffles: 4 partitions, not 200 tasks. Each example that shows partition counts
+        # sets its own (skew_detection.py: 16, tuning.py: 8, tuning_cheatsheet.py: 200).
+        .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.local.dir", str(scratch / "local"))
@@ -145,3 +153,34 @@ def load_example(name: str) -> ModuleType:
 def java_check():
     """The Java check the `spark` fixture runs first, for tests of its error messages."""
     return find_java, JavaNotUsable
+
+
+NEW_JVM_TEST = "tests/spark/test_tuning.py::test_builder_sets_start_up_settings_in_a_new_jvm"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tuning_in_a_new_jvm(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """`python examples/spark/tuning.py` in its own process and JVM, as a reader runs it.
+
+    Started with the test session (when that test is selected), so its JVM starts while the
+    other tests run; the test waits for it and reads its output. Always stopped at the end.
+    """
+    if not any(item.nodeid == NEW_JVM_TEST for item in request.session.items):
+        yield None
+        return
+    os.environ.pop("SPARK_REMOTE", None)  # as the `spark` fixture: classic Spark, local
+    env = {"SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+    # No UI, and the C1 JIT only (as the session fixture): a lighter start of the second JVM.
+    # Neither touches what the test checks, the heap the builder's settings gave it.
+    env["PYSPARK_SUBMIT_ARGS"] = (
+        "--master local[1] --conf spark.ui.enabled=false "
+        "--driver-java-options -XX:TieredStopAtLevel=1 pyspark-shell"
+    )
+    server = Server(
+        "python examples/spark/tuning.py",
+        [sys.executable, str(EXAMPLES / "tuning.py")],
+        log_path=tmp_path_factory.mktemp("tuning") / "tuning.log",
+        env=env,
+    )
+    with running(server):
+        yield server

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
-
-from tests.support.processes import Server, running
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "spark"
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +28,11 @@ def test_executor_memory_cannot_change_at_run_time(spark, tuning):
         assert spark.conf.isModifiable(key) is False
 
 
-def test_builder_sets_start_up_settings_in_a_new_jvm(tmp_path):
-    """Run the file as a reader does: its own JVM, started with the builder's settings."""
-    server = Server(
-        "python examples/spark/tuning.py",
-        [sys.executable, str(EXAMPLES / "tuning.py")],
-        log_path=tmp_path / "tuning.log",
-        env={
-            "PYSPARK_SUBMIT_ARGS": "--master local[1] --conf spark.ui.enabled=false pyspark-shell"
-        },
-    )
-    with running(server):
-        code = server.process.wait(timeout=400)
+def test_builder_sets_start_up_settings_in_a_new_jvm(tuning_in_a_new_jvm):
+    """Run the file as a reader does: its own JVM, started with the builder's settings (the
+    conftest starts it with the session, so its start-up overlaps the other tests)."""
+    server = tuning_in_a_new_jvm
+    code = server.process.wait(timeout=400)
     output = server.log_path.read_text()
     assert code == 0, output[-3000:]
     heap = float(re.search(r"driver heap: (\d+) MiB; executor memory: 2g", output)[1])
