@@ -6,6 +6,7 @@ MLflow reads the server from MLFLOW_TRACKING_URI (unset, MLflow 3 writes to ./ml
 """
 
 import tempfile
+from importlib.metadata import version as installed
 from pathlib import Path
 
 import matplotlib
@@ -43,13 +44,16 @@ with mlflow.start_run(run_name="random_forest_v1") as run:
 
     # MLflow 3: `name=` (the positional artifact_path is deprecated). The signature records the
     # input columns, so a served model rejects a request with the wrong ones. Trees are saved
-    # with skops, which loads only the types it is told to trust.
+    # with skops, which loads only the types it is told to trust. The requirements are declared:
+    # left out, MLflow infers them by loading the model in a new Python process (tens of seconds)
+    # and pins whatever that process imported. mlflow==<this version> is added on its own.
     model_info = mlflow.sklearn.log_model(
         model,
         name="model",
         signature=infer_signature(X_test, predictions),
         input_example=X_test.head(3),
         skops_trusted_types=["sklearn.tree._tree.Tree"],
+        pip_requirements=[f"{dist}=={installed(dist)}" for dist in ("scikit-learn", "skops")],
     )
 
     # A real artifact: which features the forest splits on most.

@@ -3,10 +3,11 @@
 mkdocs-jupyter writes all of JupyterLab's stylesheet into every notebook page: 574 KB of inline
 CSS (widgets, dialogs, toolbars, drag images) for a page that shows cells, outputs and a table
 or two. A phone parses and matches all of it before the first paint (Lighthouse measured the
-lab pages at 3.5 s to first paint on its mobile profile). This drops each rule whose selector
-names a class that appears nowhere in the notebook's HTML, the way PurgeCSS does, from the large inline
-style blocks only. Custom properties (`--jp-*` colours), @font-face and @keyframes are kept;
-the small blocks (Pygments colours, the page's own scripts' styles) are left as they are.
+lab pages at 3.5 s to first paint on its mobile profile). This drops each rule whose
+selector names a class that appears nowhere in the notebook's HTML, the way PurgeCSS does,
+from the large inline style blocks only. Custom properties (`--jp-*` colours), @font-face and
+@keyframes are kept; the small blocks (Pygments colours, the page's own scripts' styles) are
+left as they are.
 """
 
 from __future__ import annotations

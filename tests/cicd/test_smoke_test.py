@@ -3,42 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
-import pytest
-
-from tests.cicd.conftest import run_script, script_env
-from tests.support.processes import Server, free_port, http_ok
-
-
-@pytest.fixture(scope="module")
-def model_server(champion: dict, mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory):
-    """`mlflow models serve -m models:/<name>@champion`, what k8s/*/deployment.yaml runs."""
-    port = free_port()
-    server = Server(
-        "mlflow models serve",
-        [
-            str(Path(sys.executable).parent / "mlflow"),
-            "models",
-            "serve",
-            "-m",
-            f"models:/{champion['name']}@champion",
-            "--env-manager",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        log_path=tmp_path_factory.mktemp("model-server") / "serve.log",
-        env=script_env(mlflow_uri),
-    )
-    try:
-        server.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/ping"), 300, "answering /ping")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+from tests.cicd.conftest import run_script
+from tests.support.processes import free_port
 
 
 def test_smoke_test_passes_against_a_served_model(champion: dict, model_server: str) -> None:

@@ -1,7 +1,9 @@
 """One real `mlflow server` per test session, and the runs every test reads back from it.
 
 The server (SQLite store, local artifacts, 127.0.0.1, a free port) starts once, is exported to
-the examples as MLFLOW_TRACKING_URI, and is always stopped, even when a test fails.
+the examples as MLFLOW_TRACKING_URI, and is always stopped, even when a test fails. The servers
+the examples start (`mlflow ui`, the two `mlflow models serve`) start before the first test and
+come up beside the other tests; each test that checks one waits for it.
 """
 
 from __future__ import annotations
@@ -19,20 +21,29 @@ from pathlib import Path
 import pytest
 
 from tests.support.mlflow_server import start_mlflow_server
+from tests.support.processes import Server, free_port, running
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "mlflow_"
 MODEL_NAME = "DiabetesModel"
 PAGE = ROOT / "docs" / "mlops" / "mlflow.md"
+CHEATSHEET = EXAMPLES / "cli-cheatsheet.sh"
+CHEATSHEET_MODEL = "CheatSheetModel"  # what the cheat sheet's ModelName becomes in the tests
 # What tracking.py trains; the tests train the same forest to check what the server returns.
 PARAMS = {"n_estimators": 100, "max_depth": 5, "random_state": 42}
+
+
+# MLflow 3 sends usage telemetry from every process that imports it (a config fetch, then a
+# flush at exit): nothing a test checks, and no network here.
+NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true"}
 
 
 def example_env(**extra: str) -> dict[str, str]:
     """The environment of an example: this venv's bin first (`mlflow models serve` and
     `mlflow run --env-manager local` exec `uvicorn` and `python` from PATH)."""
     venv_bin = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", **extra}
+    path = f"{venv_bin}{os.pathsep}{os.environ['PATH']}"
+    return {**os.environ, **NO_TELEMETRY, "PATH": path, **extra}
 
 
 def run_example(*args: str, timeout: float = 480, **env: str) -> subprocess.CompletedProcess:
@@ -64,9 +75,114 @@ def tracking_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             patch.setenv("MLFLOW_TRACKING_URI", uri)
             # A dead server then fails in seconds, not after ~250 s of retries.
             patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+            for name, value in NO_TELEMETRY.items():
+                patch.setenv(name, value)
             yield uri
     finally:
         server.stop()
+
+
+def cheatsheet_commands() -> dict[str, str]:
+    """The cheat sheet's commands, keyed by what they do (an unknown command fails here)."""
+    kinds = {
+        "mlflow ui ": "ui",
+        'python -c "import mlflow; mlflow.register_model(': "register",
+        'python -c "import mlflow; mlflow.MlflowClient().set_registered_model_alias(': "alias",
+        "mlflow models serve ": "serve",
+    }
+    found: dict[str, str] = {}
+    for number, line in enumerate(CHEATSHEET.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind = next((k for prefix, k in kinds.items() if line.startswith(prefix)), None)
+        assert kind, f"{CHEATSHEET}:{number}: no test runs this command: {line}"
+        found[kind] = line
+    assert set(found) == set(kinds.values())
+    return found
+
+
+@dataclass(frozen=True)
+class Started:
+    """A server started in the background; the test that checks it waits for it."""
+
+    server: Server
+    url: str
+    cwd: Path
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
+    """The cheat sheet's `mlflow ui` line, in an empty working directory, on a free port."""
+    workdir = tmp_path_factory.mktemp("mlflow-ui")
+    port = free_port()
+    line = cheatsheet_commands()["ui"].replace("5000", str(port))
+    cwd = workdir / "cwd"
+    cwd.mkdir()
+    server = Server(
+        "mlflow ui",
+        ["bash", "-c", f"cd {cwd} && {line}"],
+        log_path=workdir / "ui.log",
+        # Same command; one worker instead of 4 (MLFLOW_WORKERS is --workers' variable) and no
+        # background jobs, to spare a small machine (ENGINE-NOTES: 34 s -> 10 s to start).
+        env=example_env(MLFLOW_WORKERS="1", MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
+    )
+    with running(server):
+        yield Started(server, f"http://127.0.0.1:{port}", cwd)
+
+
+@pytest.fixture(scope="session")
+def model_server(champion: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
+    """serve.sh: `mlflow models serve` of DiabetesModel@champion, on a free port."""
+    workdir = tmp_path_factory.mktemp("model-server")
+    port = free_port()
+    server = Server(
+        "mlflow models serve",
+        ["bash", str(EXAMPLES / "serve.sh")],
+        log_path=workdir / "serve.log",
+        env=example_env(PORT=str(port)),
+    )
+    with running(server):
+        yield Started(server, f"http://127.0.0.1:{port}", workdir)
+
+
+def cheatsheet_shell(line: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        ["bash", "-c", line], capture_output=True, text=True, env=example_env(), timeout=300
+    )
+    assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="session")
+def cheatsheet_served(
+    tracked: Tracked, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Started]:
+    """Register tracking.py's model as CheatSheetModel and point @champion at version 1 with the
+    cheat sheet's own lines, then start its `mlflow models serve` line on a free port."""
+    lines = cheatsheet_commands()
+    model = CHEATSHEET_MODEL
+    register = lines["register"].replace("<run-id>", tracked.run_id).replace("ModelName", model)
+    cheatsheet_shell(register)
+    cheatsheet_shell(lines["alias"].replace("ModelName", model))
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("cheatsheet-serve")
+    serve = lines["serve"].replace("5001", str(port)).replace("ModelName", model)
+    server = Server(
+        "mlflow models serve", ["bash", "-c", serve], workdir / "serve.log", env=example_env()
+    )
+    with running(server):
+        yield Started(server, f"http://127.0.0.1:{port}", workdir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_servers_early(request: pytest.FixtureRequest) -> None:
+    """Servers are the slowest things to start, and start one process at a time: start the ones
+    the selected tests need before the first test, side by side, instead of when each is first
+    used. The tests wait for them (`wait_until`), so a server that fails still fails its test."""
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    for name in ("ui_server", "tracking_uri", "model_server", "cheatsheet_served"):
+        if name in wanted:
+            request.getfixturevalue(name)
 
 
 @pytest.fixture(scope="session")

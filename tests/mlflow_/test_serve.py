@@ -13,40 +13,31 @@ import pytest
 from tests.mlflow_.conftest import (
     EXAMPLES,
     assert_page_shows,
-    example_env,
     printed_predictions,
     run_example,
 )
-from tests.support.processes import Server, free_port, http_ok, running
+from tests.support.processes import http_ok
 
 
-def test_served_champion_predicts_like_the_trained_model(
-    champion, reference_model, first_rows, tmp_path
-):
-    port = free_port()
-    server = Server(
-        "mlflow models serve",
-        ["bash", str(EXAMPLES / "serve.sh")],
-        log_path=tmp_path / "serve.log",
-        env=example_env(PORT=str(port)),
+def test_served_champion_predicts_like_the_trained_model(model_server, reference_model, first_rows):
+    server, url = model_server.server, model_server.url
+    server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")
+    out = run_example(EXAMPLES / "invoke.py", MODEL_SERVER_URL=url).stdout
+    expected = [round(float(p), 2) for p in reference_model.predict(first_rows)]
+    assert printed_predictions(out) == expected
+    assert_page_shows(out.strip())
+
+    # The logged signature is enforced: a request without the model's columns is refused.
+    bad = json.dumps({"dataframe_split": {"columns": ["age"], "data": [[0.01]]}}).encode()
+    request = urllib.request.Request(
+        f"{url}/invocations", data=bad, headers={"Content-Type": "application/json"}
     )
-    url = f"http://127.0.0.1:{port}"
-    with running(server):
-        server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")
-        out = run_example(EXAMPLES / "invoke.py", MODEL_SERVER_URL=url).stdout
-        expected = [round(float(p), 2) for p in reference_model.predict(first_rows)]
-        assert printed_predictions(out) == expected
-        assert_page_shows(out.strip())
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=60)
+    assert error.value.code == 400
 
-        # The logged signature is enforced: a request without the model's columns is refused.
-        bad = json.dumps({"dataframe_split": {"columns": ["age"], "data": [[0.01]]}}).encode()
-        request = urllib.request.Request(
-            f"{url}/invocations", data=bad, headers={"Content-Type": "application/json"}
-        )
-        with pytest.raises(urllib.error.HTTPError) as error:
-            urllib.request.urlopen(request, timeout=60)
-        assert error.value.code == 400
     # Stopped: the model server's whole process group (bash, mlflow, uvicorn) is gone.
+    server.stop()
     assert group_is_gone(server.process.pid), f"processes left in group {server.process.pid}"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from pathlib import Path
+
 import pytest
 from sklearn.metrics import mean_squared_error
 
@@ -45,6 +48,13 @@ def test_logged_model_carries_its_environment(tracked, client):
     files = {item.path for item in mlflow.artifacts.list_artifacts(artifact_uri=source)}
     expected = {"MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt", "model.skops"}
     assert expected <= {path.rsplit("/", 1)[-1] for path in files}, files
+    # The declared requirements, pinned to this environment, plus the mlflow MLflow adds.
+    requirements = mlflow.artifacts.download_artifacts(
+        f"models:/{MODEL_NAME}/{tracked.version}/requirements.txt"
+    )
+    pins = sorted(Path(requirements).read_text().split())
+    expected_pins = [f"{d}=={version(d)}" for d in ("mlflow", "scikit-learn", "skops")]
+    assert pins == expected_pins
 
 
 def test_logged_model_predicts_like_the_trained_one(tracked, diabetes_split, reference_model):

@@ -38,7 +38,8 @@ def start_mlflow_server(workdir: Path, timeout: float = 300.0) -> tuple[Server, 
             "1",
         ],
         log_path=workdir / "mlflow-server.log",
-        env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        # No usage telemetry either: a config fetch and a flush at exit, nothing a test needs.
+        env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"},
     )
     uri = f"http://127.0.0.1:{port}"
     try:
