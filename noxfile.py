@@ -120,6 +120,7 @@ def audit(session: nox.Session) -> None:
     """Lighthouse (mobile) on every page, links and spelling; args are page globs."""
     prepare_docs(session)
     install_group(session, "audit")
+    session.run("pytest", "tests/pdf/test_audit.py")
     session.run("codespell", "docs", "examples")
     session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
     # Internal links and anchors must resolve; external ones are listed, not fetched.

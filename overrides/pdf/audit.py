@@ -141,6 +141,10 @@ def run_lighthouse(
     return report
 
 
+def under_the_bar(rows: list[dict]) -> list[dict]:
+    return [row for row in rows if any(row["scores"][n] < BAR[n] for n in CATEGORIES)]
+
+
 def table(rows: list[dict]) -> str:
     head = (
         "| page | "
@@ -202,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"audit: {error}", file=sys.stderr)
         return 1
     elapsed = time.monotonic() - started
-    under = [r for r in rows if any(r["scores"][n] < BAR[n] for n in CATEGORIES)]
+    under = under_the_bar(rows)
     details = []
     for row in rows:
         for name, audits in row["lost"].items():
