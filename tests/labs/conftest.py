@@ -45,4 +45,10 @@ def spark_env() -> Iterator[None]:
         env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
         env.delenv("SPARK_REMOTE", raising=False)  # classic Spark, never a reader's cluster
         env.delenv("SPARK_MASTER", raising=False)  # local[2], as in the chapter's tests
+        # The JIT option of tests/spark: the lab's JVM lives a minute, not long enough for
+        # C2's compilations to pay for the CPU they take from two busy cores. The UI stays on
+        # (the lab reads task times from its REST API).
+        env.setenv(
+            "PYSPARK_SUBMIT_ARGS", "--driver-java-options -XX:TieredStopAtLevel=1 pyspark-shell"
+        )
         yield

@@ -23,11 +23,11 @@ def test_the_skewed_key_lands_in_one_task(lab):
     rows = lab.summary["deterministic"]
     assert ratio(rows[BEFORE]) < 2, rows[BEFORE]
     assert ratio(rows[AFTER]) > 50, rows[AFTER]
-    # 8 in 10 of the 400,000 events carry key 0: one task reads all of them (and its share of
+    # 8 in 10 of the 40,000 events carry key 0: one task reads all of them (and its share of
     # the other keys).
-    assert 320_000 <= rows[AFTER]["max_rows"] < 330_000
-    # The same rows were shuffled either way (400,000 events and 1,000 dimension rows).
-    assert lab.summary["total_rows"][BEFORE] == lab.summary["total_rows"][AFTER] == 401_000
+    assert 32_000 <= rows[AFTER]["max_rows"] < 33_000
+    # The same rows were shuffled either way (40,000 events and 1,000 dimension rows).
+    assert lab.summary["total_rows"][BEFORE] == lab.summary["total_rows"][AFTER] == 41_000
 
 
 def test_the_longest_task_grew_about_tenfold(lab):

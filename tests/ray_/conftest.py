@@ -22,14 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ray._raylet import DASHBOARD_AGENT_LISTEN_PORT_NAME, get_port_filename, persist_port
-
-from tests.support.processes import Server, ServerDidNotStart, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples" / "ray_"
-START_TIMEOUT = 240.0  # a cold head takes 10-40 s; far longer on a busy 2-core machine
-ATTEMPTS = 4
 
 # Environment of the head and of every example the tests run.
 RAY_ENV = {
@@ -45,6 +37,23 @@ RAY_ENV = {
     # the raylet waits (15 s at most) for its dashboard agent.
     "RAY_enable_worker_prestart": "0",
 }
+# Ray reads some of these when it is first imported (the auth mode among them), and this
+# process imports it just below and connects to the head as a driver (`ray_driver`): export
+# them before that first import, not only when the head starts.
+os.environ.update(RAY_ENV)
+
+from ray._raylet import (  # noqa: E402
+    DASHBOARD_AGENT_LISTEN_PORT_NAME,
+    get_port_filename,
+    persist_port,
+)
+
+from tests.support.processes import Server, ServerDidNotStart, free_port  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "ray_"
+START_TIMEOUT = 240.0  # a cold head takes 10-40 s; far longer on a busy 2-core machine
+ATTEMPTS = 4
 
 
 def session_processes(sid: int) -> list[int]:
@@ -185,6 +194,22 @@ def ray_cluster(ray_head: tuple[str, int]) -> str:
 
 
 @pytest.fixture(scope="session")
+def ray_driver(ray_cluster: str) -> Iterator[None]:
+    """This test process, connected to the session's head as a driver, once: the checks that
+    are a few calls (Serve's status, a task that cannot be scheduled) skip the start-up of a
+    Python process each. Examples still run in fresh processes (`run_example`)."""
+    import logging
+
+    import ray
+
+    ray.init(address=ray_cluster, logging_level=logging.ERROR, log_to_driver=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+@pytest.fixture(scope="session")
 def ray_client_address(ray_head: tuple[str, int]) -> str:
     """The head's Ray Client address, the kind of RAY_ADDRESS a laptop uses for a remote
     cluster (ray://<head>:10001 by default)."""
@@ -236,11 +261,3 @@ def run_example(name: str, *argv: str, address: str | None = None) -> ExampleRun
         if run.returncode != 0:
             pytest.fail(f"examples/ray_/{name} failed:\n{run.stdout}\n{run.stderr}")
         return ExampleRun(run.stdout, json.loads(out.read_text()))
-
-
-def run_driver(code: str) -> str:
-    """Run a few lines of Ray driver code against the session's head; return what it printed."""
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    if run.returncode != 0:
-        pytest.fail(f"driver code failed:\n{code}\n{run.stdout}\n{run.stderr}")
-    return run.stdout

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 import requests
-
-from tests.ray_.conftest import ExampleRun, run_driver, run_example
-
-SHUTDOWN = "import ray; from ray import serve; ray.init(address='auto'); serve.shutdown()"
-STATUS = """
-import json, ray
 from ray import serve
-ray.init(address="auto")
-deployment = serve.status().applications["sentiment"].deployments["SentimentModel"]
-print(json.dumps({"status": deployment.status, "replicas": deployment.replica_states}))
-"""
+
+from tests.ray_.conftest import ExampleRun, run_example
 
 
 @pytest.fixture(scope="module")
-def sentiment_app(ray_cluster: str, serve_port: int) -> Iterator[ExampleRun]:
+def sentiment_app(ray_driver: None, serve_port: int) -> Iterator[ExampleRun]:
     """Run the example as a reader would; the app outlives the script on the cluster, so
-    shut Serve down afterwards, pass or fail."""
+    shut Serve down afterwards (from this process, connected as a driver), pass or fail."""
     try:
         yield run_example("serve_sentiment.py")
     finally:
-        run_driver(SHUTDOWN)
+        serve.shutdown()
 
 
 def post(port: int, path: str, text: str) -> requests.Response:
@@ -59,8 +50,9 @@ def test_http_post_labels_positive_and_negative(sentiment_app: ExampleRun, serve
 
 
 def test_two_replicas_are_running(sentiment_app: ExampleRun):
-    status = json.loads(run_driver(STATUS).strip().splitlines()[-1])
-    assert status == {"status": "HEALTHY", "replicas": {"RUNNING": 2}}
+    # What `serve status` shows, read by this process from the Serve controller.
+    deployment = serve.status().applications["sentiment"].deployments["SentimentModel"]
+    assert (deployment.status, deployment.replica_states) == ("HEALTHY", {"RUNNING": 2})
 
 
 def test_draft_url_is_not_routed(sentiment_app: ExampleRun, serve_port: int):
