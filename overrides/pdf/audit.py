@@ -152,7 +152,8 @@ def calibrated_run(
         wanted = calibrated_slowdown(benchmark)
         if fixed or abs(wanted - slowdown) < CALIBRATION_TOLERANCE:
             break
-        print(f"audit: {url}: benchmark index {benchmark:.0f} calls for {wanted}x, "
+        page = url.split("/", 3)[-1]
+        print(f"audit: {page}: benchmark index {benchmark:.0f} calls for {wanted}x, "
               f"ran at {slowdown}x: again at {wanted}x", flush=True)  # fmt: skip
         slowdown = wanted
     return report, slowdown
