@@ -162,6 +162,7 @@ def ray_head() -> Iterator[tuple[str, int]]:
     """Start the head once per session; point RAY_ADDRESS at it; always stop it."""
     # Short path: Ray's unix sockets live under the temp dir and must stay under 108 bytes.
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-tests-", dir="/tmp"))
+    HEAD_DIRS.append(temp_dir)
     server = None
     try:
         errors = []
@@ -244,8 +245,48 @@ class ExampleRun:
     found: dict  # the example's globals named in HARNESS
 
 
+# The heads' temp dirs, for the logs a failure should show (they are deleted at teardown).
+HEAD_DIRS: list[Path] = []
+
+
+def client_server_logs() -> str:
+    """The end of each Ray Client server log of the session's head: a `ray://` connection that
+    fails says only "see ray_client_server_<port>.err", a file the teardown then deletes."""
+    parts = []
+    for head in HEAD_DIRS:
+        for log in sorted(head.glob("*/session_*/logs/ray_client_server*")):
+            text = log.read_text(errors="replace").strip()
+            if text:
+                parts.append(f"--- {log.name} ---\n{text[-3000:]}")
+    return "\n".join(parts) or "(no Ray Client server log found)"
+
+
+# Ray's client proxy starts a server process per connection; on a busy machine that start
+# can fail once (the message below). A second connection is what a reader's retry would do;
+# a second failure fails the test, with the server's log.
+CLIENT_START_FAILED = "Starting Ray client server failed"
+
+
 def run_example(name: str, *argv: str, address: str | None = None) -> ExampleRun:
     """Run examples/ray_/<name> against the session's head (or `address`)."""
+    attempts = 2 if address and address.startswith("ray://") else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return _run_example_once(name, *argv, address=address)
+        except ExampleFailed as failure:
+            if attempt < attempts and CLIENT_START_FAILED in str(failure):
+                print(f"examples/ray_/{name}: the Ray Client server did not start; again")
+                continue
+            logs = f"\n{client_server_logs()}" if attempts > 1 else ""
+            pytest.fail(f"{failure}{logs}")
+    raise AssertionError("unreachable")
+
+
+class ExampleFailed(Exception):
+    pass
+
+
+def _run_example_once(name: str, *argv: str, address: str | None = None) -> ExampleRun:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "globals.json"
         env = os.environ.copy()
@@ -259,5 +300,5 @@ def run_example(name: str, *argv: str, address: str | None = None) -> ExampleRun
             timeout=420,
         )
         if run.returncode != 0:
-            pytest.fail(f"examples/ray_/{name} failed:\n{run.stdout}\n{run.stderr}")
+            raise ExampleFailed(f"examples/ray_/{name} failed:\n{run.stdout}\n{run.stderr}")
         return ExampleRun(run.stdout, json.loads(out.read_text()))
