@@ -19,6 +19,10 @@ nox.options.sessions = ["lint", "docs", "examples"]
 # tests start: importing mlflow took 7.7 s of CPU that way, 2 s with bytecode. Compile once, at
 # install time.
 os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
+# MLflow 3 sends usage telemetry from every process that imports it (a config fetch, then a
+# flush at exit): the tests' servers, examples and scripts check none of it, and the machine
+# has no network to send it over.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Material 9.8 prints an end-of-life notice about MkDocs 2 on every build.

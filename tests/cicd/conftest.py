@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.support.mlflow_server import start_mlflow_server
-from tests.support.processes import Server, free_port, http_ok
+from tests.support.processes import Server, free_port, http_ok, selected_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cicd"
@@ -67,9 +67,6 @@ def script_env(uri: str) -> dict[str, str]:
         **os.environ,
         "MLFLOW_TRACKING_URI": uri,
         "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-        # MLflow 3 sends usage telemetry from every process that imports it (a config fetch,
-        # then a flush at exit): nothing a test checks, and no network here.
-        "MLFLOW_DISABLE_TELEMETRY": "true",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 
@@ -273,7 +270,7 @@ def _start_slow_things_first(request: pytest.FixtureRequest) -> None:
     """The pipeline's jobs take minutes, mostly one process at a time, and a model server takes
     a while to answer: start the ones the selected tests need before the first test, so they
     run beside the other tests instead of holding them up."""
-    wanted = {name for item in request.session.items for name in item.fixturenames}
+    wanted = selected_fixtures(request)
     if "pipeline" in wanted:
         request.getfixturevalue("pipeline_run")
     # The champion's model server too, once the champion exists (the tests wait for /ping).

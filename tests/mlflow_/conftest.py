@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.mlflow_server import start_mlflow_server
-from tests.support.processes import Server, free_port, running
+from tests.support.processes import Server, free_port, running, selected_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "mlflow_"
@@ -33,17 +33,12 @@ CHEATSHEET_MODEL = "CheatSheetModel"  # what the cheat sheet's ModelName becomes
 PARAMS = {"n_estimators": 100, "max_depth": 5, "random_state": 42}
 
 
-# MLflow 3 sends usage telemetry from every process that imports it (a config fetch, then a
-# flush at exit): nothing a test checks, and no network here.
-NO_TELEMETRY = {"MLFLOW_DISABLE_TELEMETRY": "true"}
-
-
 def example_env(**extra: str) -> dict[str, str]:
     """The environment of an example: this venv's bin first (`mlflow models serve` and
     `mlflow run --env-manager local` exec `uvicorn` and `python` from PATH)."""
     venv_bin = str(Path(sys.executable).parent)
     path = f"{venv_bin}{os.pathsep}{os.environ['PATH']}"
-    return {**os.environ, **NO_TELEMETRY, "PATH": path, **extra}
+    return {**os.environ, "PATH": path, **extra}
 
 
 def run_example(*args: str, timeout: float = 480, **env: str) -> subprocess.CompletedProcess:
@@ -75,8 +70,6 @@ def tracking_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             patch.setenv("MLFLOW_TRACKING_URI", uri)
             # A dead server then fails in seconds, not after ~250 s of retries.
             patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
-            for name, value in NO_TELEMETRY.items():
-                patch.setenv(name, value)
             yield uri
     finally:
         server.stop()
@@ -179,7 +172,7 @@ def _start_servers_early(request: pytest.FixtureRequest) -> None:
     """Servers are the slowest things to start, and start one process at a time: start the ones
     the selected tests need before the first test, side by side, instead of when each is first
     used. The tests wait for them (`wait_until`), so a server that fails still fails its test."""
-    wanted = {name for item in request.session.items for name in item.fixturenames}
+    wanted = selected_fixtures(request)
     for name in ("ui_server", "tracking_uri", "model_server", "cheatsheet_served"):
         if name in wanted:
             request.getfixturevalue(name)

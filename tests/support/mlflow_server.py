@@ -38,8 +38,7 @@ def start_mlflow_server(workdir: Path, timeout: float = 300.0) -> tuple[Server, 
             "1",
         ],
         log_path=workdir / "mlflow-server.log",
-        # No usage telemetry either: a config fetch and a flush at exit, nothing a test needs.
-        env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"},
+        env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
     )
     uri = f"http://127.0.0.1:{port}"
     try:

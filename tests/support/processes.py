@@ -20,6 +20,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
+def selected_fixtures(request) -> set[str]:
+    """Every fixture the session's selected tests use, directly or through other fixtures: a
+    session fixture can start a slow server before the first test only when a test needs it."""
+    return {name for item in request.session.items for name in item.fixturenames}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
