@@ -124,3 +124,12 @@ def test_built_theme_css_lost_the_unused_rules_and_kept_the_used_ones():
     palette = stylesheet("palette")
     assert "data-md-color-switching" not in palette
     assert '[data-md-color-scheme="slate"]' in palette or "[data-md-color-scheme=slate]" in palette
+
+
+@pytest.mark.parametrize("page", BUILT_PAGES, ids=lambda p: str(p.relative_to(SITE)))
+def test_the_js_classes_are_set_in_head_before_the_body_is_styled(page):
+    html = page.read_text(encoding="utf-8")
+    head = html[: html.index("</head>")]
+    assert '<html lang="en" class="no-js">' in html  # a reader without JavaScript keeps it
+    assert 'classList.replace("no-js", "js")' in head
+    assert 'classList.add("js-focus-visible")' in head
