@@ -8,6 +8,12 @@ selector names a class that appears nowhere in the notebook's HTML, the way Purg
 from the large inline style blocks only. Custom properties (`--jp-*` colours), @font-face and
 @keyframes are kept; the small blocks (Pygments colours, the page's own scripts' styles) are
 left as they are.
+
+mkdocs-jupyter's template also writes the Pygments colours a second time, at the end of the
+notebook, as the repr of a Python list (`<style>['pre { ... }\\n.highlight-ipynb ...']</style>`).
+No browser can read a rule of it (`\\n` turns each selector into `n.highlight-ipynb`); the page
+looks the same without it, and a style sheet that late restyles every element parsed before it
+(1,800 on the p99 lab). That block is dropped.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ except ImportError:  # the tests import the hooks as a package
 # Only blocks this large are JupyterLab's stylesheet; smaller ones are left alone.
 LARGE_BLOCK = 20_000
 STYLE_BLOCK = re.compile(r'(<style type="text/css">)(.*?)(</style>)', re.S)
+LIST_REPR_STYLE_BLOCK = re.compile(r"\s*<style>\s*\['.*?'\]\s*</style>", re.S)
 CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
 
 
@@ -57,7 +64,7 @@ def purge_page(html: str) -> str:
             return match.group(0)
         return opening + purge(css, classes) + closing
 
-    return STYLE_BLOCK.sub(replace, html)
+    return STYLE_BLOCK.sub(replace, LIST_REPR_STYLE_BLOCK.sub("", html))
 
 
 def on_page_content(html, page, config, files):

@@ -41,6 +41,14 @@ def test_only_large_blocks_are_touched():
     assert notebook_css.purge_page(small) == small
 
 
+def test_the_pygments_css_written_as_a_python_list_is_dropped():
+    unreadable = (
+        "<style>\n['pre { line-height: 125%; }\\n.highlight-ipynb .k { color: green }']\n</style>"
+    )
+    html = f'<div class="jp-Cell"></div>\n        {unreadable}\n</article>'
+    assert notebook_css.purge_page(html) == '<div class="jp-Cell"></div>\n</article>'
+
+
 def lab_pages():
     return sorted((SITE / "labs").glob("*.html")) if (SITE / "labs").is_dir() else []
 
@@ -55,6 +63,8 @@ def test_built_lab_pages_keep_the_cell_styles_and_lose_the_rest(page):
         assert ".jupyter-wrapper .jp-InputArea" in css or ".jp-InputArea" in css
         assert "--jp-mirror-editor-comment-color" in css
         assert ".jp-Dialog" not in css
+        assert "<style>\n        ['" not in html and "<style>['" not in html
+        assert ".highlight-ipynb .k {" in css  # the readable copy of the Pygments colours stays
 
 
 def test_the_lab_pages_were_built():
