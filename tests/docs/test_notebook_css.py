@@ -36,6 +36,16 @@ def test_rules_for_classes_the_page_lacks_are_dropped():
     )
 
 
+def test_the_selection_colour_goes_and_the_box_model_stays():
+    sheet = (
+        ".jupyter-wrapper ::selection{background:rgba(125,188,255,.6)}"
+        ".jupyter-wrapper *,.jupyter-wrapper *:before{box-sizing:unset}"
+    )
+    assert notebook_css.purge(sheet, {"jupyter-wrapper"}) == (
+        ".jupyter-wrapper *,.jupyter-wrapper *:before{box-sizing:unset}"
+    )
+
+
 def test_only_large_blocks_are_touched():
     small = '<style type="text/css">.jp-Dialog{z-index:10}</style><p class="x">'
     assert notebook_css.purge_page(small) == small
