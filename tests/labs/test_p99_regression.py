@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from tests.labs.notebooks import run_lab
+from tests.ray_.conftest import head_health
 
 BASELINE, INCIDENT, ROLLBACK = "v1 (baseline)", "v2 (incident)", "v1 (rolled back)"
 
 
+# Once so far (a clean-clone CI run, 26 Nov) the notebook's `ray.init()` found no node of the
+# running head ("No node info found matching attributes"); the same tests passed when repeated.
+# The cause is unknown: a second run is allowed, with a warning that shows the head's state.
+RAY_CONNECT_FAILED = "Failed to connect to Ray cluster"
+
+
 @pytest.fixture(scope="module")
 def lab(ray_cluster, serve_port):
-    return run_lab("p99-regression")
+    try:
+        return run_lab("p99-regression")
+    except pytest.fail.Exception as failure:
+        if RAY_CONNECT_FAILED not in str(failure):
+            raise
+        health = head_health()  # before a second run, while the logs are as the failure left them
+    warnings.warn(f"p99 lab: no Ray node found; running it again. Head:\n{health}", stacklevel=1)
+    try:
+        return run_lab("p99-regression")
+    except pytest.fail.Exception as failure:
+        pytest.fail(f"{failure}\nthe Ray head when the first run failed:\n{health}", pytrace=False)
 
 
 def test_each_phase_served_every_request_by_its_version_on_both_replicas(lab):

@@ -249,6 +249,28 @@ class ExampleRun:
 HEAD_DIRS: list[Path] = []
 
 
+def head_health() -> str:
+    """Whether the session head's raylet and GCS still run, and the end of their logs: a driver
+    that cannot find its node says only "No node info found", and the teardown deletes the logs."""
+    parts = []
+    for head in HEAD_DIRS:
+        running = []
+        for entry in Path("/proc").iterdir():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if str(head) in cmdline and ("raylet" in cmdline or "gcs_server" in cmdline):
+                running.append(f"{entry.name}: {cmdline[:120]}")
+        parts.append(f"processes of {head}: " + ("; ".join(running) or "none"))
+        for log in sorted(head.glob("*/session_*/logs/*")):
+            if log.name.startswith(("raylet.", "gcs_server.")) and log.is_file():
+                text = log.read_text(errors="replace").strip()
+                if text:
+                    parts.append(f"--- {log.name} ---\n{text[-2000:]}")
+    return "\n".join(parts) or "(no Ray head was started)"
+
+
 def client_server_logs() -> str:
     """The end of each Ray Client server log of the session's head: a `ray://` connection that
     fails says only "see ray_client_server_<port>.err", a file the teardown then deletes."""
