@@ -23,12 +23,23 @@ CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "css-purge"
 NOT_PSEUDO = re.compile(r":not\([^()]*\)")
 ATTRIBUTE_OR_STRING = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
 CLASS_NAME = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
 KEPT_AT_RULES = {"font-face", "keyframes", "-webkit-keyframes", "property", "charset"}
+
+
+def html_classes(html: str) -> set[str]:
+    """Every class name in the class attributes of `html`."""
+    return {name for value in CLASS_ATTRIBUTE.findall(html) for name in value.split()}
+
+
+def bare(selector: str) -> str:
+    """`selector` without what requires nothing of an element: :not(...), attributes, strings."""
+    return NOT_PSEUDO.sub("", ATTRIBUTE_OR_STRING.sub("", selector))
 
 
 def required_classes(selector: str) -> list[str]:
     """The classes an element (or its ancestors) must carry for `selector` to match."""
-    return CLASS_NAME.findall(NOT_PSEUDO.sub("", ATTRIBUTE_OR_STRING.sub("", selector)))
+    return CLASS_NAME.findall(bare(selector))
 
 
 def split_selectors(text: str) -> list[str]:

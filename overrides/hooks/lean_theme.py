@@ -37,7 +37,6 @@ NAME_OR_WHITESPACE_SPAN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 # mkdocs-jupyter's template loads MathJax from an empty address when no MathJax is configured.
 EMPTY_SCRIPT = re.compile(r'<script src="">\s*</script>\n?')
 BUNDLE_SCRIPT = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
-CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
 TAB_COUNT = re.compile(r'class="tabbed-set[^"]*" data-tabs="\d+:(\d+)"')
 NTH_CHILD = re.compile(r":nth-child\((\d+)\)")
 # Material builds a few class names in its script from a prefix (`md-source__fact--${x}`).
@@ -70,12 +69,7 @@ class SiteUsage:
     largest tab set."""
 
     def __init__(self, html_pages: list[str], scripts: list[str]) -> None:
-        self.classes = {
-            name
-            for html in html_pages
-            for value in CLASS_ATTRIBUTE.findall(html)
-            for name in value.split()
-        }
+        self.classes = set().union(*map(css_purge.html_classes, html_pages))
         script = "\n".join(scripts)
         self.script_words = set(SCRIPT_WORD.findall(script))
         self.dynamic_prefixes = tuple(set(DYNAMIC_CLASS_PREFIX.findall(script)))

@@ -29,11 +29,6 @@ except ImportError:  # the tests import the hooks as a package
 LARGE_BLOCK = 20_000
 STYLE_BLOCK = re.compile(r'(<style type="text/css">)(.*?)(</style>)', re.S)
 LIST_REPR_STYLE_BLOCK = re.compile(r"\s*<style>\s*\['.*?'\]\s*</style>", re.S)
-CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
-
-
-def page_classes(html: str) -> set[str]:
-    return {name for value in CLASS_ATTRIBUTE.findall(html) for name in value.split()}
 
 
 def selector_can_match(selector: str, classes: set[str]) -> bool:
@@ -41,7 +36,7 @@ def selector_can_match(selector: str, classes: set[str]) -> bool:
     # so a rule about one of them is kept whether or not the HTML has it yet.
     # `:root` is the <html> element: `.jupyter-wrapper :root` (80 KB of icon variables in
     # JupyterLab's sheet, scoped by nbconvert's wrapper) matches nothing.
-    bare = css_purge.NOT_PSEUDO.sub("", css_purge.ATTRIBUTE_OR_STRING.sub("", selector))
+    bare = css_purge.bare(selector)
     if ":root" in bare and not bare.startswith(":root"):
         return False
     # `.jupyter-wrapper ::selection` (a blue selection colour) makes the browser style a
@@ -62,7 +57,7 @@ def purge(css: str, classes: set[str]) -> str:
 
 
 def purge_page(html: str) -> str:
-    classes = page_classes(html)
+    classes = css_purge.html_classes(html)
 
     def replace(match: re.Match) -> str:
         opening, css, closing = match.groups()

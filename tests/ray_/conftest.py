@@ -249,9 +249,22 @@ class ExampleRun:
 HEAD_DIRS: list[Path] = []
 
 
+def head_logs(*prefixes: str, chars: int = 3000) -> str:
+    """The end of each log of the session's head whose name starts with one of `prefixes`:
+    Ray's errors name a log file, and the teardown deletes it."""
+    parts = []
+    for head in HEAD_DIRS:
+        for log in sorted(head.glob("*/session_*/logs/*")):
+            if log.name.startswith(prefixes) and log.is_file():
+                text = log.read_text(errors="replace").strip()
+                if text:
+                    parts.append(f"--- {log.name} ---\n{text[-chars:]}")
+    return "\n".join(parts) or f"(no {'/'.join(prefixes)} log found)"
+
+
 def head_health() -> str:
     """Whether the session head's raylet and GCS still run, and the end of their logs: a driver
-    that cannot find its node says only "No node info found", and the teardown deletes the logs."""
+    that cannot find its node says only "No node info found"."""
     parts = []
     for head in HEAD_DIRS:
         running = []
@@ -263,24 +276,8 @@ def head_health() -> str:
             if str(head) in cmdline and ("raylet" in cmdline or "gcs_server" in cmdline):
                 running.append(f"{entry.name}: {cmdline[:120]}")
         parts.append(f"processes of {head}: " + ("; ".join(running) or "none"))
-        for log in sorted(head.glob("*/session_*/logs/*")):
-            if log.name.startswith(("raylet.", "gcs_server.")) and log.is_file():
-                text = log.read_text(errors="replace").strip()
-                if text:
-                    parts.append(f"--- {log.name} ---\n{text[-2000:]}")
-    return "\n".join(parts) or "(no Ray head was started)"
-
-
-def client_server_logs() -> str:
-    """The end of each Ray Client server log of the session's head: a `ray://` connection that
-    fails says only "see ray_client_server_<port>.err", a file the teardown then deletes."""
-    parts = []
-    for head in HEAD_DIRS:
-        for log in sorted(head.glob("*/session_*/logs/ray_client_server*")):
-            text = log.read_text(errors="replace").strip()
-            if text:
-                parts.append(f"--- {log.name} ---\n{text[-3000:]}")
-    return "\n".join(parts) or "(no Ray Client server log found)"
+    parts.append(head_logs("raylet.", "gcs_server.", chars=2000))
+    return "\n".join(parts)
 
 
 # Ray's client proxy starts a server process per connection; on a busy machine that start
@@ -299,7 +296,7 @@ def run_example(name: str, *argv: str, address: str | None = None) -> ExampleRun
             if attempt < attempts and CLIENT_START_FAILED in str(failure):
                 print(f"examples/ray_/{name}: the Ray Client server did not start; again")
                 continue
-            logs = f"\n{client_server_logs()}" if attempts > 1 else ""
+            logs = "\n" + head_logs("ray_client_server") if attempts > 1 else ""
             pytest.fail(f"{failure}{logs}")
     raise AssertionError("unreachable")
 
