@@ -34,6 +34,56 @@ def test_the_bundle_is_deferred_and_a_changed_template_is_an_error():
         lean_theme.defer_bundle("<script src=bundle.js></script>", "x.html")
 
 
+CONFIG = (
+    '<script id="__config" type="application/json">'
+    '{"features": [], "translations": {"clipboard.copy": "Copy to clipboard"}}</script>'
+)
+BLOCKS = (
+    '<div class="highlight"><pre><span></span><code>a = 1\n</code></pre></div>'
+    '<pre class="mermaid"><code>flowchart LR</code></pre>'
+    '<div class="highlight"><pre><span></span><code class="md-code__content">b = 2\n</code></pre>'
+    "</div>"
+)
+
+
+def test_each_code_block_gets_one_copy_button_aimed_at_its_own_code():
+    html = lean_theme.add_copy_buttons(BLOCKS + CONFIG, "x.html")
+    buttons = re.findall(
+        r'<button class="md-code__button" title="([^"]*)" '
+        r'data-clipboard-target="#([^"]+)" data-md-type="copy">',
+        html,
+    )
+    assert [title for title, _ in buttons] == ["Copy to clipboard"] * 2
+    for _, target in buttons:
+        assert html.count(f'id="{target}"') == 1
+    assert re.search(rf'<code id="{buttons[0][1]}">a = 1', html)
+    assert re.search(rf'<code id="{buttons[1][1]}" class="md-code__content">b = 2', html)
+    assert '<pre class="mermaid"><code>flowchart LR' in html  # Mermaid's source is not code
+
+
+def test_a_page_without_code_is_untouched_and_one_without_config_is_an_error():
+    assert lean_theme.add_copy_buttons("<p>no code</p>", "x.html") == "<p>no code</p>"
+    with pytest.raises(PluginError, match=r"x\.html has code blocks but no Material __config"):
+        lean_theme.add_copy_buttons(BLOCKS, "x.html")
+
+
+def test_the_copy_feature_would_double_the_buttons():
+    with pytest.raises(PluginError, match=r"remove `content\.code\.copy`"):
+        lean_theme.on_config({"theme": {"features": ["content.code.copy"]}})
+
+
+def test_the_bundle_stops_creating_the_color_scheme_meta():
+    bundle = (
+        'let r=x("meta",{name:"theme-color"});document.head.appendChild(r);'
+        'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);o.content=a;'
+    )
+    assert lean_theme.drop_color_scheme_meta(bundle, "bundle.js") == (
+        'let r=x("meta",{name:"theme-color"});document.head.appendChild(r);let o={};o.content=a;'
+    )
+    with pytest.raises(PluginError, match=r"bundle\.js creates the color-scheme <meta> 0 times"):
+        lean_theme.drop_color_scheme_meta("let r=1;", "bundle.js")
+
+
 @pytest.fixture
 def usage():
     return lean_theme.SiteUsage([PAGE, '<p class="md-typeset">'], [SCRIPT])
@@ -133,3 +183,19 @@ def test_the_js_classes_are_set_in_head_before_the_body_is_styled(page):
     assert '<html lang="en" class="no-js">' in html  # a reader without JavaScript keeps it
     assert 'classList.replace("no-js", "js")' in head
     assert 'classList.add("js-focus-visible")' in head
+
+
+@pytest.mark.parametrize("page", BUILT_PAGES, ids=lambda p: str(p.relative_to(SITE)))
+def test_every_copy_button_of_a_built_page_has_its_code(page):
+    html = page.read_text(encoding="utf-8")
+    assert not lean_theme.CODE_BLOCK.search(html), "a code block without a copy button"
+    targets = re.findall(r'data-clipboard-target="#([^"]+)"', html)
+    assert len(targets) == html.count('class="md-code__nav"')
+    assert all(html.count(f'<code id="{target}"') == 1 for target in targets), targets
+
+
+def test_the_built_bundle_creates_no_color_scheme_meta():
+    (bundle,) = SITE.glob("assets/javascripts/bundle.*.min.js")
+    script = bundle.read_text(encoding="utf-8")
+    assert 'name:"theme-color"' in script  # the palette code is still there
+    assert 'name:"color-scheme"' not in script

@@ -111,3 +111,37 @@ def test_every_page_requests_nothing_outside(site, offline_page):
         offline_page.goto(page.as_uri(), wait_until="load")
     offline_page.wait_for_timeout(1000)
     assert offline_page.external == [], offline_page.external
+
+
+def test_a_copy_button_copies_its_code_block(site, offline_page):
+    """The buttons are written into the HTML (overrides/hooks/lean_theme.py); Material's
+    script must still copy with them, once per block."""
+    page = site / "distributed" / "spark.html"
+    offline_page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    offline_page.goto(page.as_uri(), wait_until="load")
+    counts = offline_page.evaluate(
+        """() => [...document.querySelectorAll("pre:not(.mermaid) > code")].map(
+             (code) => code.parentElement.querySelectorAll(".md-code__button").length)"""
+    )
+    assert len(counts) > 5 and set(counts) == {1}, f"copy buttons per code block: {counts}"
+    block = offline_page.locator("pre:not(.mermaid)").nth(2)
+    block.scroll_into_view_if_needed()
+    block.hover()
+    block.locator(".md-code__button").click()
+    offline_page.locator(".md-dialog", has_text="Copied").wait_for()
+    copied = offline_page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == block.locator("code").inner_text().strip()
+    assert len(copied.strip()) > 20, copied
+
+
+def test_the_dark_palette_reaches_the_root(site, offline_page):
+    """Material's color-scheme <meta> is gone (lean_theme.py); the root's scrollbars still
+    follow the palette through extra.css."""
+    offline_page.emulate_media(color_scheme="dark")
+    offline_page.goto((site / "index.html").as_uri(), wait_until="load")
+    scheme = offline_page.evaluate(
+        """() => [document.body.dataset.mdColorScheme,
+                  getComputedStyle(document.documentElement).colorScheme,
+                  document.querySelectorAll('meta[name="color-scheme"]').length]"""
+    )
+    assert scheme == ["slate", "dark", 0], scheme
