@@ -14,7 +14,7 @@ def test_first_model_has_no_champion(champion: dict, mlflow_uri: str) -> None:
     assert metrics["champion"] is None and metrics["test_rows"] == 71
     candidate = metrics["candidate"]["metrics"]
     assert 0.95 < candidate["roc_auc"] <= 1.0
-    # Fixed seeds and pins: the numbers docs/mlops/cicd.md shows.
+    # Fixed seeds and pins: the numbers docs/mlops/cicd-release.md shows.
     shown = {"roc_auc": "0.9892", "accuracy": "0.9718", "f1": "0.9773"}
     assert {name: f"{value:.4f}" for name, value in candidate.items()} == shown
     # The candidate's test metrics are logged on its run, so the registry shows them too.

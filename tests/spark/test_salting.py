@@ -43,7 +43,7 @@ def test_draft_salting_joins_columns_that_do_not_exist(spark, example):
 
 
 def test_page_table_is_what_this_run_measured(variants, example):
-    """docs/distributed/spark.md shows skew_partitions.md: it must match a fresh run."""
+    """docs/distributed/spark-performance.md shows skew_partitions.md: it must match a fresh run."""
     figures = example("benchmarks/figures")
     committed = (figures.HERE / "skew_partitions.md").read_text()
     _, results = variants

@@ -1,0 +1,81 @@
+"""Notebook figures as files beside their page (overrides/hooks/notebook_images.py)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+import zlib
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from overrides.hooks import notebook_images
+from tests.docs.pages import SITE
+
+
+def png(width: int, height: int) -> bytes:
+    """A real (blank, greyscale) PNG of the given size."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\0" + b"\0" * width for _ in range(height))
+    return (
+        notebook_images.PNG_SIGNATURE
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def inline(data: bytes) -> str:
+    encoded = base64.b64encode(data).decode()
+    return f'<img alt="a plot" class="" src="data:image/png;base64,{encoded}"/>'
+
+
+def test_each_figure_becomes_a_file_beside_the_page_with_its_size():
+    first, second = png(30, 20), png(7, 5)
+    html = f"<p>a</p>{inline(first)}<p>b</p>{inline(second)}"
+    page, files = notebook_images.externalise_figures(html, "labs/slo.html")
+    assert files == {"labs/slo-figure-1.png": first, "labs/slo-figure-2.png": second}
+    assert page == (
+        '<p>a</p><img alt="a plot" class="" src="slo-figure-1.png" width="30" height="20" '
+        'loading="lazy"/><p>b</p><img alt="a plot" class="" src="slo-figure-2.png" width="7" '
+        'height="5" loading="lazy"/>'
+    )
+
+
+def test_a_page_without_inline_figures_is_unchanged():
+    html = '<img alt="logo" src="logo.png"/>'
+    assert notebook_images.externalise_figures(html, "labs/x.html") == (html, {})
+
+
+def test_a_figure_that_is_not_a_png_names_the_page_and_the_fix():
+    broken = '<img src="data:image/png;base64,' + base64.b64encode(b"GIF89a....").decode() + '"/>'
+    with pytest.raises(PluginError, match=r"labs/x\.html: figure 1 is not a readable PNG"):
+        notebook_images.externalise_figures(broken, "labs/x.html")
+
+
+# The built site (nox -s docs builds it before these run).
+
+NOTEBOOK_PAGES = sorted(SITE.glob("labs/*.html")) if SITE.is_dir() else []
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=lambda p: p.name)
+def test_built_lab_pages_load_their_figures_from_files(page):
+    html = page.read_text(encoding="utf-8")
+    assert "data:image/png" not in html
+    for src, width, height in re.findall(
+        r'<img[^>]* src="([^"]+\.png)" width="(\d+)" height="(\d+)"', html
+    ):
+        figure = page.parent / src
+        assert figure.is_file(), f"{page.name} shows {src}, which the build did not write"
+        assert notebook_images.png_size(figure.read_bytes()) == (int(width), int(height))
+
+
+def test_the_labs_have_figures_at_all():
+    figures = [f for page in NOTEBOOK_PAGES for f in page.parent.glob(f"{page.stem}-figure-*.png")]
+    assert len(figures) >= 3, figures
