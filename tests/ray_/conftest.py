@@ -36,6 +36,12 @@ RAY_ENV = {
     # Start workers when work arrives, not with the node: less for a busy machine to do while
     # the raylet waits (15 s at most) for its dashboard agent.
     "RAY_enable_worker_prestart": "0",
+    # Ray Client's proxier forks a server process for each client while its own gRPC threads
+    # run. With gRPC's fork support on, gRPC restarts its poller in the child before the child
+    # has exec'd, and the child can die there ("Starting Ray client server failed", the child's
+    # log ending in `epoll_wait error: Bad file descriptor`; Ray issue #63202). Off, the child
+    # only execs: the Ray processes here fork only to exec, so they need no fork support.
+    "GRPC_ENABLE_FORK_SUPPORT": "0",
 }
 # Ray reads some of these when it is first imported (the auth mode among them), and this
 # process imports it just below and connects to the head as a driver (`ray_driver`): export
