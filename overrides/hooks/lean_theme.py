@@ -20,8 +20,7 @@ performance 67 before, 82 after) these four changes did it:
    restyles every element twice. Without the rule, switching the palette fades the colours
    with Material's own transitions (a quarter of a second) instead of snapping.
 
-Then, measured the same way (Spark page 92 -> 96-98, CI/CD 89 -> 97, the notebook labs
-93 -> 98-99):
+Then, measured the same way (Spark page 92 -> 96-98, the notebook labs 93 -> 95-99):
 
 5. Copy buttons are in the HTML. Material's script inserted one into each code block and then
    measured the block, so every block cost a forced style and layout pass (30 on the Spark
@@ -127,6 +126,8 @@ def on_post_page(output: str, page, config) -> str:
 
 def drop_color_scheme_meta(bundle: str, bundle_name: str) -> str:
     """The palette keeps writing to a stand-in object instead of a <meta> in the head."""
+    if '"color-scheme"' not in bundle:  # done by an earlier build (`mkdocs serve --dirty`)
+        return bundle
     bundle, found = COLOR_SCHEME_META.subn(r"let \1={};", bundle)
     if found != 1:
         raise PluginError(

@@ -80,8 +80,11 @@ def test_the_bundle_stops_creating_the_color_scheme_meta():
     assert lean_theme.drop_color_scheme_meta(bundle, "bundle.js") == (
         'let r=x("meta",{name:"theme-color"});document.head.appendChild(r);let o={};o.content=a;'
     )
+    patched = lean_theme.drop_color_scheme_meta(bundle, "bundle.js")
+    assert lean_theme.drop_color_scheme_meta(patched, "bundle.js") == patched  # a rebuild
+    changed = 'let o=document.createElement("meta");o.name="color-scheme";'
     with pytest.raises(PluginError, match=r"bundle\.js creates the color-scheme <meta> 0 times"):
-        lean_theme.drop_color_scheme_meta("let r=1;", "bundle.js")
+        lean_theme.drop_color_scheme_meta(changed, "bundle.js")
 
 
 @pytest.fixture
