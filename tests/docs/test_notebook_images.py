@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import PluginError
@@ -36,27 +38,61 @@ def inline(data: bytes) -> str:
     return f'<img alt="a plot" class="" src="data:image/png;base64,{encoded}"/>'
 
 
-def test_each_figure_becomes_a_file_beside_the_page_with_its_size():
+def test_each_figure_becomes_a_file_beside_the_page_with_its_size_and_alt_text():
     first, second = png(30, 20), png(7, 5)
     html = f"<p>a</p>{inline(first)}<p>b</p>{inline(second)}"
-    page, files = notebook_images.externalise_figures(html, "labs/slo.html")
+    alts = ["Budget left, falling", 'Burn rates "1 h" & "6 h"']
+    page, files = notebook_images.externalise_figures(html, "labs/slo.html", alts)
     assert files == {"labs/slo-figure-1.png": first, "labs/slo-figure-2.png": second}
     assert page == (
-        '<p>a</p><img alt="a plot" class="" src="slo-figure-1.png" width="30" height="20" '
-        'loading="lazy"/><p>b</p><img alt="a plot" class="" src="slo-figure-2.png" width="7" '
-        'height="5" loading="lazy"/>'
+        '<p>a</p><img class="" alt="Budget left, falling" src="slo-figure-1.png" width="30" '
+        'height="20" loading="lazy"/><p>b</p><img class="" alt="Burn rates &quot;1 h&quot; '
+        '&amp; &quot;6 h&quot;" src="slo-figure-2.png" width="7" height="5" loading="lazy"/>'
     )
 
 
 def test_a_page_without_inline_figures_is_unchanged():
     html = '<img alt="logo" src="logo.png"/>'
-    assert notebook_images.externalise_figures(html, "labs/x.html") == (html, {})
+    assert notebook_images.externalise_figures(html, "labs/x.html", []) == (html, {})
+
+
+def test_figures_and_alt_texts_must_pair_up():
+    with pytest.raises(PluginError, match=r"labs/x\.html shows more figures than its notebook"):
+        notebook_images.externalise_figures(inline(png(2, 2)), "labs/x.html", [])
+    with pytest.raises(
+        PluginError, match=r"labs/x\.html shows 1 inline figures, its notebook has 2"
+    ):
+        notebook_images.externalise_figures(inline(png(2, 2)), "labs/x.html", ["a", "b"])
 
 
 def test_a_figure_that_is_not_a_png_names_the_page_and_the_fix():
     broken = '<img src="data:image/png;base64,' + base64.b64encode(b"GIF89a....").decode() + '"/>'
     with pytest.raises(PluginError, match=r"labs/x\.html: figure 1 is not a readable PNG"):
-        notebook_images.externalise_figures(broken, "labs/x.html")
+        notebook_images.externalise_figures(broken, "labs/x.html", ["a plot"])
+
+
+def notebook(tmp_path, *cells) -> Path:
+    path = tmp_path / "lab.ipynb"
+    path.write_text(json.dumps({"cells": list(cells)}), encoding="utf-8")
+    return path
+
+
+def plot_cell(metadata: dict) -> dict:
+    return {"metadata": metadata, "outputs": [{"data": {"image/png": "iVBOR", "text/plain": "x"}}]}
+
+
+def test_alt_texts_come_from_the_cells_metadata_in_order(tmp_path):
+    text_cell = {"metadata": {}, "outputs": [{"data": {"text/plain": "42"}}]}
+    path = notebook(tmp_path, plot_cell({"alt": "first"}), text_cell, plot_cell({"alt": "second"}))
+    assert notebook_images.figure_alts(path) == ["first", "second"]
+
+
+def test_a_figure_without_alt_text_names_the_notebook_and_cell(tmp_path):
+    path = notebook(tmp_path, {"metadata": {}, "source": "# intro"}, plot_cell({}))
+    with pytest.raises(
+        PluginError, match=r'lab\.ipynb, cell 2: a figure without alt text; add "alt"'
+    ):
+        notebook_images.figure_alts(path)
 
 
 # The built site (nox -s docs builds it before these run).
@@ -68,6 +104,7 @@ NOTEBOOK_PAGES = sorted(SITE.glob("labs/*.html")) if SITE.is_dir() else []
 def test_built_lab_pages_load_their_figures_from_files(page):
     html = page.read_text(encoding="utf-8")
     assert "data:image/png" not in html
+    assert "No description has been provided" not in html  # nbconvert's stand-in alt text
     for src, width, height in re.findall(
         r'<img[^>]* src="([^"]+\.png)" width="(\d+)" height="(\d+)"', html
     ):
