@@ -60,6 +60,12 @@ def externalise_figures(
 ) -> tuple[str, dict[str, bytes]]:
     """The page with each inline PNG replaced by a file address and given its alt text, and
     the files to write (site-relative path -> bytes)."""
+    found = len(INLINE_PNG.findall(page_html))
+    if found != len(alts):
+        raise PluginError(
+            f"notebook_images: {page_dest} shows {found} inline figures, its notebook has "
+            f"{len(alts)}; rebuild after re-running the notebook"
+        )
     dest = PurePosixPath(page_dest)
     files: dict[str, bytes] = {}
 
@@ -73,24 +79,13 @@ def externalise_figures(
                 f"notebook_images: {page_dest}: figure {len(files) + 1} is not a readable PNG "
                 f"({error}); re-run the notebook to write its outputs again"
             ) from error
-        if len(files) >= len(alts):
-            raise PluginError(
-                f"notebook_images: {page_dest} shows more figures than its notebook has "
-                f"({len(alts)}); rebuild after re-running the notebook"
-            )
         alt = html.escape(alts[len(files)], quote=True)
         name = f"{dest.stem}-figure-{len(files) + 1}.png"
         files[str(dest.parent / name)] = data
         tag = ALT.sub("", tag)
         return f'{tag} alt="{alt}" src="{name}" width="{width}" height="{height}" loading="lazy"'
 
-    page_html = INLINE_PNG.sub(replace, page_html)
-    if len(files) != len(alts):
-        raise PluginError(
-            f"notebook_images: {page_dest} shows {len(files)} inline figures, its notebook has "
-            f"{len(alts)}; rebuild after re-running the notebook"
-        )
-    return page_html, files
+    return INLINE_PNG.sub(replace, page_html), files
 
 
 def on_post_page(output: str, page, config) -> str:

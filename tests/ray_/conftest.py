@@ -286,11 +286,11 @@ def head_health() -> str:
     return "\n".join(parts)
 
 
-# Ray's client proxy starts a server process per connection; on a busy machine that start
-# can fail once, in one of two ways seen in clean-clone runs: the proxy says so, or it finds
-# its new server already a zombie when it reads the server's command line (psutil). A second
-# connection is what a reader's retry would do; a second failure fails the test, with the
-# server's log.
+# Ray's client proxy starts a server process per connection, and that server died at birth in
+# some clean-clone runs, seen two ways: the proxy says so, or it finds the server already a
+# zombie when it reads its command line (psutil). The known cause, gRPC's fork handlers, is
+# switched off in RAY_ENV; this second connection (what a reader's retry would do) stays as a
+# net, and says so in the output. A second failure fails the test, with the server's log.
 CLIENT_START_FAILURES = ("Starting Ray client server failed", "psutil.ZombieProcess")
 
 
