@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nox
@@ -14,15 +17,14 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 nox.options.sessions = ["lint", "docs", "examples"]
 
-# uv installs without compiling bytecode, and where PYTHONDONTWRITEBYTECODE is set (many CI
-# images set it) Python then compiles pyspark, mlflow or ray from source in every process the
-# tests start: importing mlflow took 7.7 s of CPU that way, 2 s with bytecode. Compile once, at
-# install time.
-os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
-# MLflow 3 sends usage telemetry from every process that imports it (a config fetch, then a
-# flush at exit): the tests' servers, examples and scripts check none of it, and the machine
-# has no network to send it over.
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+SESSION_ENV = {
+    # uv skips bytecode by default; where PYTHONDONTWRITEBYTECODE is set (many CI images set
+    # it), every process the tests start would then compile mlflow or ray from source again.
+    "UV_COMPILE_BYTECODE": "1",
+    # MLflow 3 sends usage telemetry from every process that imports it; nothing here reads
+    # it, and the machine has no network to send it over.
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+}
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Material 9.8 prints an end-of-life notice about MkDocs 2 on every build.
@@ -47,6 +49,8 @@ def port_in_use(port: int) -> bool:
 
 
 def install_group(session: nox.Session, *groups: str) -> None:
+    for name, value in SESSION_ENV.items():
+        session.env.setdefault(name, os.environ.get(name, value))
     session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
 
 
@@ -76,11 +80,11 @@ def prepare_docs(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the site with --strict, then test what the pages show (fences, includes, quizzes)."""
+    """Build the site with --strict, test what the pages show, and the tests' own engine library."""
     prepare_docs(session)
     install_group(session, "flashcards")
     session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
-    session.run("pytest", "tests/docs", "tests/quiz", *session.posargs)
+    session.run("pytest", "tests/docs", "tests/quiz", "tests/harness", *session.posargs)
 
 
 @nox.session(default=False)
@@ -181,3 +185,61 @@ def engine_session(engine: str, tests: str):
 
 for _engine, _tests in ENGINES.items():
     globals()[f"examples_{_engine}"] = engine_session(_engine, _tests)
+
+
+@nox.session(venv_backend="none", default=False)
+def stress(session: nox.Session) -> None:
+    """Repeat engine sessions under load: `nox -s stress -- ray labs --runs 5 --busy 1`."""
+    engines, runs, busy = [], 5, 0
+    args = list(session.posargs)
+    while args:
+        arg = args.pop(0)
+        if arg == "--runs":
+            runs = int(args.pop(0))
+        elif arg == "--busy":
+            busy = int(args.pop(0))
+        elif arg in ENGINES:
+            engines.append(arg)
+        else:
+            session.error(f"unknown argument {arg!r}; engines: {' '.join(ENGINES)}")
+    report = Path("dist/stress/report.md")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    # Busy loops hold cores the way another job on a shared CI machine would.
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+    rows = []
+    try:
+        for engine in engines or list(ENGINES):
+            passed, seconds = 0, []
+            for run in range(1, runs + 1):
+                log = report.parent / f"{engine}-{run}.log"
+                start = time.monotonic()
+                with log.open("w") as out:
+                    code = subprocess.call(
+                        [sys.executable, "-m", "nox", "-s", f"examples-{engine}"],
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                seconds.append(time.monotonic() - start)
+                passed += code == 0
+                session.log(
+                    f"{engine} run {run}/{runs}: {'passed' if code == 0 else 'FAILED'}"
+                    f" in {seconds[-1]:.0f} s ({log})"
+                )
+            rows.append(f"| {engine} | {passed}/{runs} | {min(seconds):.0f}-{max(seconds):.0f} |")
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    table = "\n".join(
+        [
+            f"busy loops beside the runs: {busy}",
+            "",
+            "| session | passed | seconds |",
+            "| --- | --- | --- |",
+            *rows,
+        ]
+    )
+    report.write_text(table + "\n")
+    print(table)
+    if any(f"| {runs}/{runs} |" not in row for row in rows):
+        session.error(f"some runs failed: see the logs beside {report}")

@@ -1,6 +1,6 @@
-"""Fixtures of the CI/CD chapter: one MLflow tracking server per test session, a fresh copy of
-examples/cicd/ per test (the scripts write into their working directory, as a CI job does), and
-a way to run the pipeline's scripts for real in subprocesses against that server.
+"""Fixtures of the CI/CD chapter: a fresh copy of examples/cicd/ per test (the scripts write into
+their working directory, as a CI job does), and the pipeline's scripts run for real against the
+session's MLflow tracking server (`tracking_uri`, tests/support/mlflow_server.py).
 
 The slow things (gitlab-ci-local running the pipeline, the champion's model server) start before
 the first test and run beside the others; the tests that check them wait for them.
@@ -9,7 +9,6 @@ the first test and run beside the others; the tests that check them wait for the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.mlflow_server import start_mlflow_server
+from tests.support.examples import ExampleFailed, ExampleRun, run_example, venv_env
 from tests.support.processes import Server, free_port, http_ok, selected_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,23 +31,6 @@ GITLAB_CI_LOCAL = Path(__file__).resolve().parent / "gitlab-ci-local"
 LOCAL_STAGES = ["data-validation", "training", "model-validation", "package"]
 # Each script imports MLflow and scikit-learn: seconds on an idle machine, a minute on a busy one.
 SCRIPT_TIMEOUT = 420
-
-
-@pytest.fixture(scope="session")
-def mlflow_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, uri = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"), timeout=300)
-    # In-process clients too (MlflowClient, mlflow.artifacts): without it MLflow 3 falls back to
-    # sqlite:///mlflow.db in the working directory, the repository root.
-    previous = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = uri
-    try:
-        yield uri
-    finally:
-        if previous is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = previous
-        server.stop()
 
 
 def copy_example(destination: Path) -> Path:
@@ -63,32 +45,25 @@ def project(tmp_path: Path) -> Path:
 
 
 def script_env(uri: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": uri,
-        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    return venv_env(MLFLOW_TRACKING_URI=uri, MLFLOW_HTTP_REQUEST_MAX_RETRIES="2")
 
 
 def run_script(
     project: Path, script: str, *args: str, uri: str = "", expect: int | None = 0
-) -> subprocess.CompletedProcess[str]:
-    """`python scripts/<script> args...` in `project`; fail with its output unless rc == expect."""
-    result = subprocess.run(
-        [sys.executable, f"scripts/{script}", *args],
-        cwd=project,
-        env=script_env(uri),
-        capture_output=True,
-        text=True,
-        timeout=SCRIPT_TIMEOUT,
-    )
-    if expect is not None and result.returncode != expect:
-        pytest.fail(
-            f"scripts/{script} {' '.join(args)} exited {result.returncode}, expected {expect}\n"
-            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr[-4000:]}"
+) -> ExampleRun:
+    """`python scripts/<script> args...` in `project`, as a CI job runs it; fail with its
+    output unless it exits with `expect`."""
+    try:
+        return run_example(
+            project / "scripts" / script,
+            *args,
+            env={"MLFLOW_TRACKING_URI": uri, "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2"},
+            cwd=project,
+            expect=expect,
+            timeout=SCRIPT_TIMEOUT,
         )
-    return result
+    except ExampleFailed as failure:
+        pytest.fail(f"expected exit code {expect}: {failure}", pytrace=False)
 
 
 def use_model(project: Path, name: str, **model_params: float) -> None:
@@ -127,17 +102,17 @@ def release(project: Path, uri: str, alias: str = "champion") -> dict:
 
 
 @pytest.fixture(scope="session")
-def champion(mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def champion(tracking_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A model trained, validated and promoted to @champion once, shared by the later tests."""
     project = copy_example(tmp_path_factory.mktemp("champion") / "cicd")
     name = f"champion-{uuid.uuid4().hex[:8]}"
     use_model(project, name)
-    return {"project": project, "name": name, **release(project, mlflow_uri)}
+    return {"project": project, "name": name, **release(project, tracking_uri)}
 
 
 @pytest.fixture(scope="session")
 def model_server_started(
-    champion: dict, mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory
+    champion: dict, tracking_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Server, str]]:
     """`mlflow models serve -m models:/<name>@champion`, what k8s/*/deployment.yaml runs, started
     in the background (always stopped)."""
@@ -158,7 +133,7 @@ def model_server_started(
             str(port),
         ],
         log_path=tmp_path_factory.mktemp("model-server") / "serve.log",
-        env=script_env(mlflow_uri),
+        env=script_env(tracking_uri),
     )
     try:
         yield server, f"http://127.0.0.1:{port}"
@@ -238,7 +213,7 @@ def run_gitlab_ci_local(cli: Path, repo: Path, *args: str, timeout: float = 1500
 
 @pytest.fixture(scope="session")
 def pipeline_run(
-    gitlab_ci_local: Path, mlflow_uri: str, tmp_path_factory: pytest.TempPathFactory
+    gitlab_ci_local: Path, tracking_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, Server]]:
     """gitlab-ci-local running the pipeline's four local stages against the session's MLflow
     server, in the background (its own process group, always stopped)."""
@@ -250,7 +225,7 @@ def pipeline_run(
         "--variable",
         "INSTALL_REQUIREMENTS=false",  # the nox venv already holds requirements.txt
         "--variable",
-        f"MLFLOW_TRACKING_URI={mlflow_uri}",
+        f"MLFLOW_TRACKING_URI={tracking_uri}",
         *LOCAL_STAGES,
     ]
     runner = Server(

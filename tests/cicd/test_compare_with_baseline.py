@@ -27,19 +27,19 @@ def test_first_model_sets_the_baseline(champion: dict) -> None:
     assert "passed: no champion yet; roc_auc=" in champion["compare"].stdout
 
 
-def test_worse_model_is_refused(champion: dict, tmp_path: Path, mlflow_uri: str) -> None:
+def test_worse_model_is_refused(champion: dict, tmp_path: Path, tracking_uri: str) -> None:
     # C=0.001: ten times the champion's regularisation loses about 0.02 of ROC AUC.
-    worse = retrain(champion, tmp_path, mlflow_uri, C=0.001)
+    worse = retrain(champion, tmp_path, tracking_uri, C=0.001)
     new, old = (worse["metrics"][r]["metrics"]["roc_auc"] for r in ("candidate", "champion"))
     assert worse["metrics"]["champion"]["version"] == champion["pointer"]["version"]
     assert 0.01 < old - new < 0.05
     assert (f"{new:.4f}", f"{new - old:+.4f}") == ("0.9643", "-0.0249")  # as the page shows
 
     result = run_script(
-        worse["project"], "compare_with_baseline.py", *GATE, uri=mlflow_uri, expect=1
+        worse["project"], "compare_with_baseline.py", *GATE, uri=tracking_uri, expect=1
     )
     assert f"REFUSED: roc_auc {new:.4f} vs champion version" in result.stdout
-    client = MlflowClient(mlflow_uri)
+    client = MlflowClient(tracking_uri)
     version = worse["metrics"]["candidate"]["version"]
     assert client.get_model_version(champion["name"], version).tags["validation"] == "failed"
     # A refused version cannot be promoted: the alias stays where it was.
@@ -50,7 +50,7 @@ def test_worse_model_is_refused(champion: dict, tmp_path: Path, mlflow_uri: str)
         "models/latest",
         "--alias",
         "champion",
-        uri=mlflow_uri,
+        uri=tracking_uri,
         expect=1,
     )
     assert "validation='failed', not 'passed'" in promote.stderr
@@ -59,6 +59,6 @@ def test_worse_model_is_refused(champion: dict, tmp_path: Path, mlflow_uri: str)
 
     # The threshold, not luck, decides: with a 0.05 tolerance the same model passes.
     tolerant = ("--new-metrics", "metrics.json", "--threshold", "0.05")
-    result = run_script(worse["project"], "compare_with_baseline.py", *tolerant, uri=mlflow_uri)
+    result = run_script(worse["project"], "compare_with_baseline.py", *tolerant, uri=tracking_uri)
     assert f"(change {new - old:+.4f}, allowed drop 0.05)" in result.stdout
     assert client.get_model_version(champion["name"], version).tags["validation"] == "passed"

@@ -127,7 +127,7 @@ def test_draft_lets_production_deploy_beside_staging(gitlab_ci_local: Path, tmp_
 
 
 @pytest.mark.timeout(1800)
-def test_pipeline_runs_locally(pipeline: dict, mlflow_uri: str) -> None:
+def test_pipeline_runs_locally(pipeline: dict, tracking_uri: str) -> None:
     repo, output = pipeline["repo"], pipeline["output"]
     assert pipeline["returncode"] == 0, output[-6000:]
     for job in LOCAL_STAGES:
@@ -139,9 +139,9 @@ def test_pipeline_runs_locally(pipeline: dict, mlflow_uri: str) -> None:
     name = model["registered_model_name"]
     trained = re.search(r"registered (\S+) version (\d+)", output)
     assert trained and trained[1] == name
-    version = MlflowClient(mlflow_uri).get_model_version(name, trained[2])
+    version = MlflowClient(tracking_uri).get_model_version(name, trained[2])
     assert version.tags["validation"] == "passed"
-    run = MlflowClient(mlflow_uri).get_run(version.run_id)
+    run = MlflowClient(tracking_uri).get_run(version.run_id)
     assert run.data.metrics["test_roc_auc"] > 0.95
     # gitlab-ci-local prefixes each line with the job name, padded: "package          > ...".
     assert re.search(r"package\s+> smoke_test: http://127\.0\.0\.1:\d+: 20 predictions", output)

@@ -11,8 +11,8 @@ from mlflow import MlflowClient
 from tests.cicd.conftest import run_script
 
 
-def test_train_logs_and_registers(champion: dict, mlflow_uri: str) -> None:
-    client = MlflowClient(mlflow_uri)
+def test_train_logs_and_registers(champion: dict, tracking_uri: str) -> None:
+    client = MlflowClient(tracking_uri)
     ptr, project = champion["pointer"], champion["project"]
     run = client.get_run(ptr["run_id"])
     assert run.info.status == "FINISHED"
@@ -30,7 +30,7 @@ def test_train_logs_and_registers(champion: dict, mlflow_uri: str) -> None:
     assert version.run_id == ptr["run_id"]
     # The model's requirements are the pipeline's pins, not a guess from the environment.
     requirements = mlflow.artifacts.download_artifacts(
-        f"models:/{champion['name']}/{ptr['version']}/requirements.txt", tracking_uri=mlflow_uri
+        f"models:/{champion['name']}/{ptr['version']}/requirements.txt", tracking_uri=tracking_uri
     )
     pinned = Path(requirements).read_text().split()
     assert {"mlflow==3.17.2", "pandas==3.1.1", "scikit-learn==1.9.1"} <= set(pinned)

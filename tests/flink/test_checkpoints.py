@@ -11,11 +11,11 @@ import pyflink.datastream
 import pytest
 from pyflink.datastream import CheckpointConfig
 
-from tests.flink.conftest import run_example
+from tests.support.examples import run_in_process
 
 
 def test_checkpoint_completes_and_is_kept_after_cancel(flink_gateway, tmp_path):
-    out, _names = run_example("checkpoints.py", tmp_path)
+    out = run_in_process("flink/checkpoints.py", tmp_path).stdout
     assert re.search(r"^job [0-9a-f]{32} cancelled$", out, re.M), out
     # RETAIN_ON_CANCELLATION: the completed checkpoint is still there after the job is cancelled.
     kept = sorted(tmp_path.glob("checkpoints/*/chk-*/_metadata"))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.flink.conftest import EXAMPLES, ROOT, run_example
+from tests.flink.conftest import EXAMPLES, ROOT
+from tests.support.examples import run_in_process
 
 PAGE = ROOT / "docs" / "distributed" / "flink.md"
 WATERMARK_DELAY = timedelta(seconds=5)
@@ -32,7 +33,8 @@ LATE_CLICK = ("frank", "/cart", "2026-11-26 12:09:57")
 def page_views(flink_gateway, tmp_path_factory):
     """Run the example once for this module: its workdir, its stdout, its CLICKS."""
     workdir = tmp_path_factory.mktemp("page_views")
-    out, names = run_example("page_views.py", workdir)
+    run = run_in_process("flink/page_views.py", workdir)
+    out, names = run.stdout, run.globals
     return workdir, out, names
 
 

@@ -1,36 +1,25 @@
-"""docs/labs/p99-regression.ipynb: v2 raises p99 through its own CPU cost; rollback restores it."""
+"""docs/labs/p99-regression.ipynb: v2 raises p99 through its own CPU cost; rollback restores it.
+
+The lab sizes v2 on the machine it runs on (10x v1's median latency, capped below an
+overload), so these checks compare each phase with the figures the same run calibrated.
+"""
 
 from __future__ import annotations
-
-import warnings
 
 import pytest
 
 from tests.labs.notebooks import run_lab
-from tests.ray_.conftest import head_health
+from tests.support.ray_head import RayHead
 
 BASELINE, INCIDENT, ROLLBACK = "v1 (baseline)", "v2 (incident)", "v1 (rolled back)"
 
 
-# Once so far (a clean-clone CI run, 26 Nov) the notebook's `ray.init()` found no node of the
-# running head ("No node info found matching attributes"); the same tests passed when repeated.
-# The cause is unknown: a second run is allowed, with a warning that shows the head's state.
-RAY_CONNECT_FAILED = "Failed to connect to Ray cluster"
-
-
 @pytest.fixture(scope="module")
-def lab(ray_cluster, serve_port):
+def lab(ray_head: RayHead, serve_port: int):
     try:
         return run_lab("p99-regression")
     except pytest.fail.Exception as failure:
-        if RAY_CONNECT_FAILED not in str(failure):
-            raise
-        health = head_health()  # before a second run, while the logs are as the failure left them
-    warnings.warn(f"p99 lab: no Ray node found; running it again. Head:\n{health}", stacklevel=1)
-    try:
-        return run_lab("p99-regression")
-    except pytest.fail.Exception as failure:
-        pytest.fail(f"{failure}\nthe Ray head when the first run failed:\n{health}", pytrace=False)
+        pytest.fail(f"{failure}\n{ray_head.health()}", pytrace=False)
 
 
 def test_each_phase_served_every_request_by_its_version_on_both_replicas(lab):
@@ -55,16 +44,27 @@ def test_rate_did_not_change_so_it_is_not_an_overload(lab):
         assert rate == pytest.approx(offered, rel=0.15), rates
 
 
+def test_v2_was_sized_from_the_baseline_and_costs_what_it_was_sized_for(lab):
+    sizing, red, use = lab.summary["v2_sizing"], lab.summary["red"], lab.summary["use"]
+    load = lab.summary["deterministic"]["load"]
+    budget = 0.6 * 1000 * (2 * 0.5) / load["rate_rps"]
+    assert sizing["target_ms"] == pytest.approx(min(10 * red[BASELINE]["p50_ms"], budget))
+    assert sizing["layers"] == max(1, round(sizing["target_ms"] / sizing["layer_ms"]))
+    # The calibration predicted the replicas' real cost per request (same worker kind).
+    assert 0.5 < use[INCIDENT]["cpu_per_request_ms"] / sizing["target_ms"] < 2, (sizing, use)
+
+
 def test_p99_regressed_with_v2_and_recovered_after_rollback(lab):
-    red = lab.summary["red"]
+    red, target = lab.summary["red"], lab.summary["v2_sizing"]["target_ms"]
     before, during, after = (red[p]["p99_ms"] for p in (BASELINE, INCIDENT, ROLLBACK))
-    # The p99 of a phase's 24 requests is its slowest one, which on a busy machine can be a v1
-    # request that waited for a core: hence a margin of 2.5x on the tail...
-    assert during > 2.5 * before, red
-    assert during > 2.5 * after, red
-    # ...and 4x on the median, which moved as much: every request got slower, not a few.
-    assert red[INCIDENT]["p50_ms"] > 4 * red[BASELINE]["p50_ms"], red
-    assert red[INCIDENT]["p50_ms"] > 4 * red[ROLLBACK]["p50_ms"], red
+    # v2 is sized at up to 10x v1's median; the tail of 24 requests may hold a v1 request that
+    # waited for a core on a busy machine, hence 2x on the p99...
+    assert during > 2 * before, red
+    assert during > 2 * after, red
+    # ...and on the median, most of v2's extra CPU shows up as extra latency: every request
+    # got slower, not a few.
+    for phase in (BASELINE, ROLLBACK):
+        assert red[INCIDENT]["p50_ms"] - red[phase]["p50_ms"] > 0.5 * target, (red, target)
 
 
 def test_the_time_is_the_new_versions_cpu_not_waiting(lab):

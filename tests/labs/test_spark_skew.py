@@ -11,7 +11,7 @@ AQE, SALTING, BROADCAST = "AQE skew join", "salting", "broadcast join"
 
 
 @pytest.fixture(scope="module")
-def lab(spark_env):
+def lab(lab_spark_env):
     return run_lab("spark-skew")
 
 

@@ -1,7 +1,7 @@
 """One real `mlflow server` per test session, and the runs every test reads back from it.
 
-The server (SQLite store, local artifacts, 127.0.0.1, a free port) starts once, is exported to
-the examples as MLFLOW_TRACKING_URI, and is always stopped, even when a test fails. The servers
+The tracking server is the session's (`tracking_uri`, tests/support/mlflow_server.py), exported
+to the examples as MLFLOW_TRACKING_URI. The servers
 the examples start (`mlflow ui`, the two `mlflow models serve`) start before the first test and
 come up beside the other tests; each test that checks one waits for it.
 """
@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.support.mlflow_server import start_mlflow_server
+from tests.support.examples import run_example, venv_env
 from tests.support.processes import Server, free_port, running, selected_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,48 +29,6 @@ CHEATSHEET = EXAMPLES / "cli-cheatsheet.sh"
 CHEATSHEET_MODEL = "CheatSheetModel"  # what the cheat sheet's ModelName becomes in the tests
 # What tracking.py trains; the tests train the same forest to check what the server returns.
 PARAMS = {"n_estimators": 100, "max_depth": 5, "random_state": 42}
-
-
-def example_env(**extra: str) -> dict[str, str]:
-    """The environment of an example: this venv's bin first (`mlflow models serve` and
-    `mlflow run --env-manager local` exec `uvicorn` and `python` from PATH)."""
-    venv_bin = str(Path(sys.executable).parent)
-    path = f"{venv_bin}{os.pathsep}{os.environ['PATH']}"
-    return {**os.environ, "PATH": path, **extra}
-
-
-def run_example(*args: str, timeout: float = 480, **env: str) -> subprocess.CompletedProcess:
-    """Run an example (a .py with this Python, a .sh with bash) and fail with its output."""
-    first = str(args[0])
-    command = [sys.executable, *args] if first.endswith(".py") else ["bash", *args]
-    done = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        env=example_env(**env),
-        cwd=ROOT,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, args))} exited with {done.returncode}\n"
-            f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
-        )
-    return done
-
-
-@pytest.fixture(scope="session")
-def tracking_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, uri = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"))
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("MLFLOW_TRACKING_URI", uri)
-            # A dead server then fails in seconds, not after ~250 s of retries.
-            patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
-            yield uri
-    finally:
-        server.stop()
 
 
 def cheatsheet_commands() -> dict[str, str]:
@@ -117,7 +73,7 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         log_path=workdir / "ui.log",
         # Same command; one worker instead of 4 (MLFLOW_WORKERS is --workers' variable) and no
         # background jobs, to spare a small machine (ENGINE-NOTES: 34 s -> 10 s to start).
-        env=example_env(MLFLOW_WORKERS="1", MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
+        env=venv_env(MLFLOW_WORKERS="1", MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"),
     )
     with running(server):
         yield Started(server, f"http://127.0.0.1:{port}", cwd)
@@ -132,7 +88,7 @@ def model_server(champion: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "mlflow models serve",
         ["bash", str(EXAMPLES / "serve.sh")],
         log_path=workdir / "serve.log",
-        env=example_env(PORT=str(port)),
+        env=venv_env(PORT=str(port)),
     )
     with running(server):
         yield Started(server, f"http://127.0.0.1:{port}", workdir)
@@ -140,7 +96,7 @@ def model_server(champion: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 def cheatsheet_shell(line: str) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        ["bash", "-c", line], capture_output=True, text=True, env=example_env(), timeout=300
+        ["bash", "-c", line], capture_output=True, text=True, env=venv_env(), timeout=300
     )
     assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
     return done
@@ -161,7 +117,7 @@ def cheatsheet_served(
     workdir = tmp_path_factory.mktemp("cheatsheet-serve")
     serve = lines["serve"].replace("5001", str(port)).replace("ModelName", model)
     server = Server(
-        "mlflow models serve", ["bash", "-c", serve], workdir / "serve.log", env=example_env()
+        "mlflow models serve", ["bash", "-c", serve], workdir / "serve.log", env=venv_env()
     )
     with running(server):
         yield Started(server, f"http://127.0.0.1:{port}", workdir)

@@ -7,8 +7,8 @@ from tests.mlflow_.conftest import (
     MODEL_NAME,
     assert_page_shows,
     printed_predictions,
-    run_example,
 )
+from tests.support.examples import run_example
 
 
 def test_pyfunc_by_alias_predicts_like_the_trained_model(champion, reference_model, first_rows):

@@ -11,7 +11,8 @@ import tomllib
 import pytest
 import yaml
 
-from tests.mlflow_.conftest import EXAMPLES, ROOT, assert_page_shows, example_env, run_example
+from tests.mlflow_.conftest import EXAMPLES, ROOT, assert_page_shows
+from tests.support.examples import run_example, venv_env
 
 
 def test_mlflow_run_logs_the_parameters(client):
@@ -56,7 +57,7 @@ def test_draft_conda_project_needs_conda(tracking_uri, tmp_path):
         ["mlflow", "run", str(project), "-P", "n_estimators=200", "-P", "max_depth=10"],
         capture_output=True,
         text=True,
-        env=example_env(),
+        env=venv_env(),
         timeout=300,
         check=False,
     )

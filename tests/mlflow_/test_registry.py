@@ -11,8 +11,8 @@ from tests.mlflow_.conftest import (
     MODEL_NAME,
     assert_page_shows,
     mlflow_log,
-    run_example,
 )
+from tests.support.examples import run_example
 
 
 def test_champion_alias_and_tags(client, champion):

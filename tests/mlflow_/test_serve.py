@@ -14,15 +14,15 @@ from tests.mlflow_.conftest import (
     EXAMPLES,
     assert_page_shows,
     printed_predictions,
-    run_example,
 )
+from tests.support.examples import run_example
 from tests.support.processes import http_ok
 
 
 def test_served_champion_predicts_like_the_trained_model(model_server, reference_model, first_rows):
     server, url = model_server.server, model_server.url
     server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")
-    out = run_example(EXAMPLES / "invoke.py", MODEL_SERVER_URL=url).stdout
+    out = run_example(EXAMPLES / "invoke.py", env={"MODEL_SERVER_URL": url}).stdout
     expected = [round(float(p), 2) for p in reference_model.predict(first_rows)]
     assert printed_predictions(out) == expected
     assert_page_shows(out.strip())

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.mlflow_.conftest import EXAMPLES, example_env
+from tests.mlflow_.conftest import EXAMPLES
+from tests.support.examples import venv_env
 
 SCRIPT = (EXAMPLES / "tracking-uri.sh").read_text()
 
@@ -20,7 +21,7 @@ def test_mlflow_uses_the_exported_uri(section):
     assert body, f"no section {section} in tracking-uri.sh"
     exported = re.search(r"^export MLFLOW_TRACKING_URI=(\S+)$", body[1], re.MULTILINE)
     assert exported, body[1]
-    env = example_env()
+    env = venv_env()
     env.pop("MLFLOW_TRACKING_URI", None)
     done = subprocess.run(
         ["bash", "-c", f'{body[1]}\npython -c "import mlflow; print(mlflow.get_tracking_uri())"'],
@@ -34,7 +35,7 @@ def test_mlflow_uses_the_exported_uri(section):
 
 
 def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
-    env = example_env()
+    env = venv_env()
     env.pop("MLFLOW_TRACKING_URI", None)
     done = subprocess.run(
         ["python", "-c", "import mlflow; print(mlflow.get_tracking_uri())"],

@@ -6,12 +6,14 @@ import ast
 
 import pytest
 
-from tests.ray_.conftest import ExampleRun, run_example
+from tests.ray_.conftest import run_ray_example
+from tests.support.examples import ExampleRun
+from tests.support.ray_head import RayHead
 
 
 @pytest.fixture(scope="module")
-def actors(ray_cluster: str) -> ExampleRun:
-    return run_example("actors.py")
+def actors(ray_head: RayHead) -> ExampleRun:
+    return run_ray_example("actors.py", head=ray_head)
 
 
 def test_round_robin_spreads_100_requests_34_33_33(actors: ExampleRun):
@@ -23,11 +25,11 @@ def test_round_robin_spreads_100_requests_34_33_33(actors: ExampleRun):
         {"model_id": 1, "request_count": 33},
         {"model_id": 2, "request_count": 33},
     ]
-    assert len(actors.found["results"]) == 100
+    assert len(actors.globals["results"]) == 100
 
 
 def test_state_survives_across_calls(actors: ExampleRun):
-    for i, result in enumerate(actors.found["results"]):
+    for i, result in enumerate(actors.globals["results"]):
         # Request i went to actor i % 3, whose counter had seen i // 3 requests before it.
         assert result == {
             "prediction": f"result_input_{i}",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from ray import serve
 
 
 def test_deployment_deploy_was_removed():
+    from ray import serve
+
     @serve.deployment(num_replicas=2)
     class SentimentModel:
         def __call__(self, request):

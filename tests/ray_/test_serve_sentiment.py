@@ -6,17 +6,20 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from ray import serve
 
-from tests.ray_.conftest import ExampleRun, run_example
+from tests.ray_.conftest import run_ray_example
+from tests.support.examples import ExampleRun
+from tests.support.ray_head import RayHead
 
 
 @pytest.fixture(scope="module")
-def sentiment_app(ray_driver: None, serve_port: int) -> Iterator[ExampleRun]:
+def sentiment_app(ray_head: RayHead, ray_driver: None, serve_port: int) -> Iterator[ExampleRun]:
     """Run the example as a reader would; the app outlives the script on the cluster, so
     shut Serve down afterwards (from this process, connected as a driver), pass or fail."""
+    from ray import serve
+
     try:
-        yield run_example("serve_sentiment.py")
+        yield run_ray_example("serve_sentiment.py", head=ray_head)
     finally:
         serve.shutdown()
 
@@ -51,6 +54,8 @@ def test_http_post_labels_positive_and_negative(sentiment_app: ExampleRun, serve
 
 def test_two_replicas_are_running(sentiment_app: ExampleRun):
     # What `serve status` shows, read by this process from the Serve controller.
+    from ray import serve
+
     deployment = serve.status().applications["sentiment"].deployments["SentimentModel"]
     assert (deployment.status, deployment.replica_states) == ("HEALTHY", {"RUNNING": 2})
 

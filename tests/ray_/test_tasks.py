@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ray_.conftest import ExampleRun, run_example
+from tests.ray_.conftest import run_ray_example
+from tests.support.examples import ExampleRun
+from tests.support.ray_head import RayHead
 
 FILES, SECONDS = 16, 1.0
 
 
 @pytest.fixture(scope="module")
-def tasks(ray_cluster: str) -> ExampleRun:
-    return run_example("tasks.py", "--files", str(FILES), "--seconds", str(SECONDS))
+def tasks(ray_head: RayHead) -> ExampleRun:
+    argv = ("--files", str(FILES), "--seconds", str(SECONDS))
+    return run_ray_example("tasks.py", *argv, head=ray_head)
 
 
 def test_every_result_comes_back_in_order(tasks: ExampleRun):
-    assert tasks.found["results"] == [f"Processed data_{i}.csv" for i in range(FILES)]
+    assert tasks.globals["results"] == [f"Processed data_{i}.csv" for i in range(FILES)]
     assert "Processed 16 files: 'Processed data_0.csv' ... 'Processed data_15.csv'" in tasks.stdout
 
 
 def test_tasks_run_in_parallel(tasks: ExampleRun):
-    cpus, elapsed = tasks.found["cpus"], tasks.found["elapsed"]
+    cpus, elapsed = tasks.globals["cpus"], tasks.globals["elapsed"]
     assert cpus >= 2, "a 1-CPU cluster runs tasks one at a time: nothing to show"
     # Perfect packing takes FILES / cpus rounds of SECONDS; anything under the serial time
     # means tasks overlapped (the margin covers worker start-up on a busy machine).
@@ -31,7 +34,9 @@ def test_tasks_run_in_parallel(tasks: ExampleRun):
     )
 
 
-def test_same_file_runs_through_ray_client(ray_client_address: str):
+def test_same_file_runs_through_ray_client(ray_head: RayHead, ray_client_address: str):
     # What a laptop does with a remote cluster: RAY_ADDRESS=ray://<head>:10001.
-    run = run_example("tasks.py", "--files", "4", "--seconds", "0.5", address=ray_client_address)
-    assert run.found["results"] == [f"Processed data_{i}.csv" for i in range(4)]
+    run = run_ray_example(
+        "tasks.py", "--files", "4", "--seconds", "0.5", head=ray_head, address=ray_client_address
+    )
+    assert run.globals["results"] == [f"Processed data_{i}.csv" for i in range(4)]

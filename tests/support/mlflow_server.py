@@ -1,15 +1,17 @@
 """A real `mlflow server` for the tests: SQLite backend store, local artifact root, 127.0.0.1.
 
-Tuned for a small machine: one worker and no job execution (ENGINE-NOTES: 34 s and 15
-processes by default, about 10 s and 2 processes like this). On a loaded 2-core machine the same
-start took 117 s, hence the generous default timeout.
+One worker and no background job execution: a small machine starts it in seconds, not half a
+minute, and the tests use neither.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.support.processes import Server, free_port, http_ok
 
@@ -47,3 +49,18 @@ def start_mlflow_server(workdir: Path, timeout: float = 300.0) -> tuple[Server, 
         server.stop()  # a leader that died early may leave its uvicorn worker behind
         raise
     return server, uri
+
+
+@pytest.fixture(scope="session")
+def tracking_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One tracking server per test session, exported as MLFLOW_TRACKING_URI (to examples and
+    to in-process clients alike); always stopped."""
+    server, uri = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"))
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("MLFLOW_TRACKING_URI", uri)
+            # A dead server then fails in seconds, not after ~250 s of retries.
+            patch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+            yield uri
+    finally:
+        server.stop()

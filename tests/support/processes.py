@@ -47,6 +47,23 @@ def http_ok(url: str) -> bool:
         return False
 
 
+def session_processes(sid: int) -> list[int]:
+    """PIDs of the live (not zombie) processes whose session id is `sid`: what is left of a
+    `Server`, whose leader started a session of its own."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, session, ...
+        if int(fields[3]) == sid and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
 class ServerDidNotStart(RuntimeError):
     pass
 
