@@ -8,6 +8,7 @@ import ast
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -119,4 +120,14 @@ def test_a_server_that_dies_fails_with_its_log_and_leaves_nothing(tmp_path):
     with pytest.raises(ServerDidNotStart, match=r"(?s)exited with code 3.*address already in use"):
         server.wait_until(lambda: False, 60, "answering")
     server.stop()
-    assert session_processes(server.process.pid) == []  # its `sleep` child went with it
+    # Its `sleep` child got SIGKILL with the group; the kernel needs a moment to end it.
+    deadline = time.monotonic() + 10
+    while session_processes(server.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session_processes(server.process.pid) == []
+
+
+def test_an_example_imports_its_sibling_as_when_run_by_hand(tmp_path):
+    write(tmp_path / "helper.py", "ANSWER = 42\n")
+    example = write(tmp_path / "main.py", "from helper import ANSWER\nresult = ANSWER\n")
+    assert run_example(example, keep=("result",)).globals == {"result": 42}

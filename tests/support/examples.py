@@ -30,9 +30,10 @@ VENV_BIN = Path(sys.executable).parent
 # Runs the example with runpy as `python <file>` would, then writes the globals named on its
 # command line as JSON (only those: an example's other globals need not be serialisable).
 _HARNESS = """
-import json, runpy, sys
+import json, os, runpy, sys
 path, out, keep, *argv = sys.argv[1:]
 sys.argv = [path, *argv]
+sys.path[0] = os.path.dirname(path)  # as `python <file>` does: siblings import
 found = runpy.run_path(path, run_name="__main__")
 with open(out, "w") as handle:
     json.dump({k: found[k] for k in keep.split(",") if k and k in found}, handle)
@@ -61,6 +62,12 @@ class ExampleFailed(AssertionError):
         self.run = run
 
 
+def example_path(path: Path | str) -> Path:
+    """An example given relative to examples/ (`"ray_/tasks.py"`) or as a full path."""
+    path = Path(path)
+    return path if path.is_absolute() else EXAMPLES / path
+
+
 def venv_env(**extra: str) -> dict[str, str]:
     """This process's environment with this venv's bin first on PATH (the engines' CLIs exec
     tools by name: `mlflow models serve` runs `uvicorn`, ipykernel runs `python`), plus `extra`."""
@@ -79,9 +86,7 @@ def run_example(
     """Run one example file in a fresh process, with `env` added to `venv_env()`; raise
     `ExampleFailed` with its output unless it exits with `expect` (None accepts any exit code).
     `keep` names the globals to return."""
-    path = Path(path)
-    if not path.is_absolute():
-        path = EXAMPLES / path
+    path = example_path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no example {path}")
     keep = tuple(keep)
@@ -115,9 +120,7 @@ def run_example(
 
 def run_in_process(path: Path | str, *argv: str) -> ExampleRun:
     """Run an example as `__main__` inside this process (its globals returned whole)."""
-    path = Path(path)
-    if not path.is_absolute():
-        path = EXAMPLES / path
+    path = example_path(path)
     out = io.StringIO()
     saved = sys.argv
     sys.argv = [str(path), *map(str, argv)]
@@ -133,9 +136,7 @@ def run_in_process(path: Path | str, *argv: str) -> ExampleRun:
 def import_example(path: Path | str) -> ModuleType:
     """Import an example's functions without running its `__main__` block. Its folder comes
     first on sys.path, as for `python <file>`, so it may import a sibling file."""
-    path = Path(path)
-    if not path.is_absolute():
-        path = EXAMPLES / path
+    path = example_path(path)
     folder = str(path.parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
