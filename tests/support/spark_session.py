@@ -3,8 +3,6 @@ separate Spark process (a lab's kernel, a second JVM) needs. Both check the JDK 
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
 import sys
 from collections.abc import Iterator
 
@@ -50,7 +48,6 @@ def spark(spark_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
 
     Examples that call `SparkSession.builder...getOrCreate()` get this session back (only
     their run-time SQL settings take effect), so every example runs in the same JVM."""
-    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     scratch = tmp_path_factory.mktemp("spark")
@@ -70,21 +67,9 @@ def spark(spark_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
-    gateway = SparkContext._gateway
     try:
         yield session
     finally:
+        # stop() ends the SparkContext; py4j's JVM exits when this process does, because it
+        # quits when its stdin closes (SPARK-4415), so a crashed test run leaves no JVM either.
         session.stop()
-        # stop() ends the SparkContext but leaves py4j's JVM running until Python exits.
-        proc = getattr(gateway, "proc", None)
-        with contextlib.suppress(Exception):
-            gateway.shutdown()
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        SparkContext._gateway = None
-        SparkContext._jvm = None
