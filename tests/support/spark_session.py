@@ -15,25 +15,21 @@ from tests.support.java import JavaNotUsable, java_for_spark
 C1_ONLY = "-XX:TieredStopAtLevel=1"
 
 
-def spark_process_env() -> dict[str, str]:
-    """What any Spark driver started by the tests gets: Python workers are this interpreter
-    (it has pyarrow and pandas), the driver binds loopback, and never a reader's cluster."""
+@pytest.fixture(scope="session")
+def spark_env() -> Iterator[dict[str, str]]:
+    """What any Spark driver the tests start needs, exported for the session: Python workers
+    are this interpreter (it has pyarrow and pandas), the driver binds loopback, and never a
+    reader's cluster (no SPARK_REMOTE or SPARK_MASTER). The JDK is checked first."""
     try:
         java = java_for_spark()
     except JavaNotUsable as error:
         pytest.fail(str(error), pytrace=False)
-    return {
+    env = {
         "JAVA_HOME": java.home,
         "PYSPARK_PYTHON": sys.executable,
         "PYSPARK_DRIVER_PYTHON": sys.executable,
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
-
-
-@pytest.fixture(scope="session")
-def spark_env() -> Iterator[dict[str, str]]:
-    """Exports `spark_process_env()` for the session, without SPARK_REMOTE or SPARK_MASTER."""
-    env = spark_process_env()
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
@@ -44,7 +40,8 @@ def spark_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def spark(spark_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
-    """One `local[2]` SparkSession, UI off; its JVM is stopped at the end of the session.
+    """One `local[2]` SparkSession, UI off, stopped at the end of the session (its JVM exits
+    with the test process).
 
     Examples that call `SparkSession.builder...getOrCreate()` get this session back (only
     their run-time SQL settings take effect), so every example runs in the same JVM."""
