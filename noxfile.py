@@ -26,7 +26,6 @@ SESSION_ENV = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
 }
 
-PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Material 9.8 prints an end-of-life notice about MkDocs 2 on every build.
 QUIET_MKDOCS = {"NO_MKDOCS_2_WARNING": "1"}
 
@@ -48,27 +47,46 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def install_group(session: nox.Session, *groups: str) -> None:
+def install_group(session: nox.Session, *groups: str, project: bool = False) -> None:
+    """Make the session's venv exactly these dependency groups, as uv.lock pins them.
+
+    `uv sync` removes what the groups do not list, so a session calls this once, with all its
+    groups. `project=True` also installs the guidebuild package (editable), which MkDocs' hook
+    imports. `--locked` fails when uv.lock is out of date with pyproject.toml: run `uv lock`.
+    """
+    if not isinstance(session.virtualenv, nox.virtualenv.VirtualEnv):
+        session.error(f"{session.name} installs into its own venv: run it without --no-venv")
     for name, value in SESSION_ENV.items():
         session.env.setdefault(name, os.environ.get(name, value))
-    session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+    session.run_install(
+        "uv", "sync", "--locked", "--no-default-groups",
+        *(f"--group={group}" for group in groups),
+        *(() if project else ("--no-install-project",)),
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )  # fmt: skip
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint YAML, Python, spelling and the GitHub workflows (yamllint, ruff, codespell, zizmor)."""
-    install_group(session, "lint")
+    """Lint YAML, Python, types, spelling and the GitHub workflows (yamllint, ruff, mypy,
+    codespell, zizmor)."""
+    install_group(session, "lint", "typecheck")
+    # The lock must match pyproject.toml's pins (`uv lock` updates it).
+    session.run("uv", "lock", "--check")
     session.run("yamllint", "--strict", ".")
     session.run("codespell", "docs", "examples", "README.md", "CONTRIBUTING.md")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
     workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     session.run("zizmor", "--offline", "--min-severity", "low", ".github/workflows")
 
 
-def prepare_docs(session: nox.Session) -> None:
-    install_group(session, "docs", "quiz")
+def prepare_docs(session: nox.Session, *groups: str) -> None:
+    """The build's venv (MkDocs, the guidebuild package, Playwright for the post-build step)
+    with `groups` besides, and the npm packages the site serves."""
+    install_group(session, "pdf", "quiz", *groups, project=True)
     # Mermaid and the offline search shim are served by the site itself (no CDN at view time).
     # npm ci takes ~15 s, so it runs only when package-lock.json changed since the last install.
     installed, wanted = Path("node_modules/.package-lock.json"), Path("package-lock.json")
@@ -78,31 +96,45 @@ def prepare_docs(session: nox.Session) -> None:
         session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
 
 
+def build_site(session: nox.Session, *args: str) -> None:
+    """A strict MkDocs build and the post-build step every published site goes through."""
+    session.run("python", "-m", "guidebuild.site", *args)
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the site with --strict, test what the pages show, and the tests' own engine library."""
-    prepare_docs(session)
-    install_group(session, "flashcards")
-    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
+    """Build the site as published into site/, test what the pages show, and the test library."""
+    prepare_docs(session, "flashcards")
+    build_site(session)
     session.run("pytest", "tests/docs", "tests/quiz", "tests/harness", *session.posargs)
 
 
 @nox.session(default=False)
 def serve(session: nox.Session) -> None:
-    """Serve the site at http://127.0.0.1:8000 with live reload of docs/ and examples/."""
-    if not session.posargs and port_in_use(8000):
-        session.error("port 8000 is in use; serve elsewhere: nox -s serve -- -a 127.0.0.1:8001")
+    """Build the site as published and serve it at http://127.0.0.1:8000 (`-- --live`: live
+    reload while writing, with MkDocs' server and without the post-build step)."""
+    args = list(session.posargs)
+    live = "--live" in args
+    if live:
+        args.remove("--live")
+    if not args and port_in_use(8000):
+        session.error(
+            "port 8000 is in use; serve elsewhere: nox -s serve -- --serve 127.0.0.1:8001 "
+            "(or, live: nox -s serve -- --live -a 127.0.0.1:8001)"
+        )
     prepare_docs(session)
-    session.run("mkdocs", "serve", *session.posargs, env=QUIET_MKDOCS)
+    if live:
+        session.run("mkdocs", "serve", *args, env=QUIET_MKDOCS)
+    else:
+        build_site(session, *(args or ["--serve", "127.0.0.1:8000"]))
 
 
 @nox.session(default=False)
 def pdf(session: nox.Session) -> None:
     """Print the guide to dist/field-guide.pdf with Chromium, then test the PDF itself."""
     prepare_docs(session)
-    install_group(session, "pdf")
-    session.run("mkdocs", "build", "--strict", "-f", "mkdocs.print.yml", env=QUIET_MKDOCS)
-    session.run("python", "overrides/pdf/build_pdf.py")
+    build_site(session, "--config", "mkdocs.print.yml", "--diagrams", "draw")
+    session.run("python", "-m", "guidebuild.pdf")
     session.run(
         "pytest",
         "tests/pdf/test_pdf.py",
@@ -114,34 +146,33 @@ def pdf(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def offline(session: nox.Session) -> None:
-    """Build the site, draw its diagrams into the HTML, zip it for file://, test the zip."""
+    """Build the published site into dist/offline-site, zip it for file://, test the zip."""
     prepare_docs(session)
-    install_group(session, "pdf")
-    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
-    session.run("python", "overrides/pdf/prerender_mermaid.py")
-    session.run("python", "overrides/pdf/build_offline.py")
+    build_site(session, "--out", "dist/offline-site", "--diagrams", "draw")
+    session.run("python", "-m", "guidebuild.offline")
     session.run("pytest", "tests/pdf/test_offline.py", *session.posargs)
 
 
 @nox.session(default=False)
 def audit(session: nox.Session) -> None:
-    """Lighthouse (mobile) on every page, links and spelling; args are page globs."""
-    prepare_docs(session)
-    install_group(session, "audit")
+    """Lighthouse (mobile) on every page of the published site, links, spelling; args: globs."""
+    prepare_docs(session, "audit")
     session.run("pytest", "tests/pdf/test_audit.py")
     session.run("codespell", "docs", "examples")
-    session.run("mkdocs", "build", "--strict", env=QUIET_MKDOCS)
+    build_site(session, "--out", "dist/audit-site", "--diagrams", "draw")
     # Internal links and anchors must resolve; external ones are listed, not fetched.
-    session.run("python", "overrides/pdf/links.py", "--report", "dist/lighthouse/external-links.md")
-    session.run("python", "overrides/pdf/prerender_mermaid.py")
-    session.run("python", "overrides/pdf/audit.py", *session.posargs)
+    session.run(
+        "python", "-m", "guidebuild.links", "--site", "dist/audit-site",
+        "--report", "dist/lighthouse/external-links.md",
+    )  # fmt: skip
+    session.run("python", "-m", "guidebuild.audit", "--site", "dist/audit-site", *session.posargs)
 
 
 @nox.session(default=False)
 def flashcards(session: nox.Session) -> None:
     """Build the Anki deck dist/field-guide-flashcards.apkg from the quiz data, then test it."""
-    install_group(session, "flashcards")
-    session.run("python", "overrides/flashcards/build_deck.py")
+    install_group(session, "flashcards", project=True)
+    session.run("python", "-m", "guidebuild.deck")
     session.run(
         "pytest",
         "tests/quiz/test_data.py",
@@ -149,6 +180,41 @@ def flashcards(session: nox.Session) -> None:
         "tests/quiz/test_deck.py",
         *session.posargs,
     )
+
+
+@nox.session(default=False)
+def zensical(session: nox.Session) -> None:
+    """Build the site with Zensical as well and report what it keeps: dist/zensical/report.md."""
+    prepare_docs(session, "zensical")
+    mkdocs_site, zensical_site = "dist/zensical-mkdocs-site", "dist/zensical-site"
+    started = time.monotonic()
+    session.run("mkdocs", "build", "--strict", "-d", mkdocs_site, env=QUIET_MKDOCS)
+    mkdocs_seconds = time.monotonic() - started
+    # Zensical has no --site-dir, and resolves docs_dir and site_dir from its config's folder,
+    # so a config beside mkdocs.yml inherits it and names the output folder.
+    config = Path("zensical-preview.yml")
+    config.write_text(f"INHERIT: mkdocs.yml\nsite_dir: {zensical_site}\n")
+    try:
+        started = time.monotonic()
+        # No --clean: it empties all of .cache/, mkdocs-jupyter's notebook cache included.
+        session.run("zensical", "build", "-f", str(config))
+        zensical_seconds = time.monotonic() - started
+    finally:
+        config.unlink()
+    session.run(
+        "python", "-m", "guidebuild.zensical",
+        "--mkdocs-site", mkdocs_site,
+        "--zensical-site", zensical_site,
+        "--report", "dist/zensical/report.md",
+        "--mkdocs-seconds", f"{mkdocs_seconds:.1f}",
+        "--zensical-seconds", f"{zensical_seconds:.1f}",
+    )  # fmt: skip
+
+
+@nox.session(venv_backend="none", default=False)
+def publish(session: nox.Session) -> None:
+    """Assemble dist/pages (the offline session's site plus the downloads) for GitHub Pages."""
+    session.run(sys.executable, "-m", "guidebuild.publish", external=True)
 
 
 @nox.session(name="spark-figures", default=False)

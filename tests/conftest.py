@@ -1,9 +1,11 @@
-"""The engine fixtures every test folder shares (tests/support/). Each engine starts once per
-test session, only when a selected test needs it, and is always stopped."""
+"""What every test folder shares (tests/support/): the engine fixtures, each started once per
+test session only when a selected test needs it and always stopped, and `page_output`, which
+keeps the output a page shows equal to a real run."""
 
 pytest_plugins = [
     "tests.support.spark_session",
     "tests.support.flink_gateway",
     "tests.support.ray_head",
     "tests.support.mlflow_server",
+    "tests.support.outputs",
 ]

@@ -69,7 +69,8 @@ def run(spark: SparkSession) -> dict:
     # not available through Spark Connect).
     heap_mib = spark.sparkContext._jvm.java.lang.Runtime.getRuntime().maxMemory() / 2**20
     executor_memory = spark.conf.get("spark.executor.memory", "1g")  # 1g: the default
-    print(f"driver heap: {heap_mib:.0f} MiB; executor memory: {executor_memory}")
+    # In GiB: some garbage collectors leave a survivor space, a few % of -Xmx, out of maxMemory().
+    print(f"driver heap: {heap_mib / 1024:.1f} GiB; executor memory: {executor_memory}")
     # --8<-- [end:effect]
     return {
         "executor_memory": executor_memory,

@@ -9,6 +9,7 @@ the first test and run beside the others; the tests that check them wait for the
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,11 @@ GITLAB_CI_LOCAL = Path(__file__).resolve().parent / "gitlab-ci-local"
 LOCAL_STAGES = ["data-validation", "training", "model-validation", "package"]
 # Each script imports MLflow and scikit-learn: seconds on an idle machine, a minute on a busy one.
 SCRIPT_TIMEOUT = 420
+# The model name of model_config.yaml. Each test registers a model of its own (use_model); the
+# output pages show is masked back to this name.
+MODEL_NAME = yaml.safe_load((EXAMPLE / "configs" / "model_config.yaml").read_text())[
+    "registered_model_name"
+]
 
 
 def copy_example(destination: Path) -> Path:
@@ -75,6 +81,17 @@ def use_model(project: Path, name: str, **model_params: float) -> None:
     config_path.write_text(yaml.safe_dump(config))
 
 
+def as_shown(text: str, name: str, *run_ids: str) -> str:
+    """What a script printed, as a page shows it: the test's model name as the configured one;
+    run ids, the run's generated name, and the server's port and experiment id masked."""
+    for run_id in run_ids:
+        text = text.replace(run_id, "<run-id>")
+    text = re.sub(r"View run \S+ at:", "View run <run-name> at:", text)
+    text = re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:<port>", text)
+    text = re.sub(r"/#/experiments/\d+", "/#/experiments/<experiment-id>", text)
+    return text.replace(name, MODEL_NAME)
+
+
 def pointer(project: Path) -> dict:
     return json.loads((project / "models" / "latest" / "model_info.json").read_text())
 
@@ -108,6 +125,21 @@ def champion(tracking_uri: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     name = f"champion-{uuid.uuid4().hex[:8]}"
     use_model(project, name)
     return {"project": project, "name": name, **release(project, tracking_uri)}
+
+
+def copy_champion(champion: dict, uri: str) -> str:
+    """A new registered model whose version 1 is the champion's (tags included), with @champion
+    on it: the next version trained under that name is 2, whatever other tests registered.
+    Returns its name."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    name = f"{champion['name']}-{uuid.uuid4().hex[:8]}"
+    source = f"models:/{champion['name']}/{champion['pointer']['version']}"
+    copied = client.copy_model_version(source, name)
+    assert copied.version == "1", copied
+    client.set_registered_model_alias(name, "champion", copied.version)
+    return name
 
 
 @pytest.fixture(scope="session")

@@ -126,8 +126,30 @@ def test_draft_lets_production_deploy_beside_staging(gitlab_ci_local: Path, tmp_
     assert not production.get("needs")
 
 
+# What docs/mlops/cicd-release.md shows of the run: each job's start, commands, end and the lines
+# of the pipeline's own scripts (MLflow's log lines and "still running..." left out), then the
+# blank line and the summary.
+SHOWN = re.compile(
+    r"^\S+ +(starting |\$ |finished in |exported artifacts )"
+    r"|^\S+ +> (validate_data|check_drift|train|evaluate|compare_with_baseline|package_model"
+    r"|smoke_test): "
+    r"|^ (PASS|FAIL) |^$"
+)
+
+
+def shown_log(output: str) -> str:
+    """The lines SHOWN, with what changes from run to run masked: durations, ports, run ids."""
+    lines = [line for line in output.splitlines() if SHOWN.search(line)]
+    text = "\n".join(lines)
+    text = re.sub(r"(finished|exported artifacts) in [\d.]+ \w+", r"\1 in <duration>", text)
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", text)
+    text = re.sub(r"\b[0-9a-f]{32}\b", "<run-id>", text)
+    # smoke_test's request latency
+    return re.sub(r", \d+ ms$", ", <latency> ms", text, flags=re.MULTILINE)
+
+
 @pytest.mark.timeout(1800)
-def test_pipeline_runs_locally(pipeline: dict, tracking_uri: str) -> None:
+def test_pipeline_runs_locally(pipeline: dict, tracking_uri: str, page_output) -> None:
     repo, output = pipeline["repo"], pipeline["output"]
     assert pipeline["returncode"] == 0, output[-6000:]
     for job in LOCAL_STAGES:
@@ -146,6 +168,7 @@ def test_pipeline_runs_locally(pipeline: dict, tracking_uri: str) -> None:
     # gitlab-ci-local prefixes each line with the job name, padded: "package          > ...".
     assert re.search(r"package\s+> smoke_test: http://127\.0\.0\.1:\d+: 20 predictions", output)
     assert re.search(r"data-validation\s+> check_drift: passed", output)
+    page_output("examples/cicd/pipeline.out.txt", shown_log(output))
     # Nothing the pipeline started is still serving.
     leftovers = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(repo) not in leftovers

@@ -1,9 +1,11 @@
 """Find the fenced code blocks of a Markdown page, and the ones no test runs.
 
-A fence passes when it is output or a diagram (`text`, `mermaid`, ...), an include of a file
-under examples/ (which that chapter's tests run), or an inline Python block, which
-test_inline_examples.py runs with pytest-examples. Everything else that could be executed or
-applied (YAML, shell, SQL, ...) is untested code on a page, and is reported with page and line.
+A fence passes when it is an include of a file under examples/ (which that chapter's tests run),
+an inline Python block (test_inline_examples.py runs it with pytest-examples), a diagram, or
+plain prose (`plain`: a formula, a command to type). Output (`text`) is generated: it includes
+an `examples/**/*.out.txt` file that a test writes (tests/support/outputs.py). Everything else
+that could be executed or applied (YAML, shell, SQL, ...) is untested code on a page, and is
+reported with page and line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from overrides.hooks.includes import Problem, include_target
+from guidebuild.includes import Problem, include_target
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
 
@@ -23,8 +25,11 @@ EXECUTABLE = {
     "javascript", "js", "java", "scala",
 }  # fmt: skip
 INLINE_PYTHON = {"python", "py", "python3", "pycon"}
-# Output, prose and pictures: nothing to run.
-NOT_CODE = {"text", "output", "plain", "log", "mermaid", "diff", "markdown", "md"}
+# Output a test generated: only includes of examples/**/*.out.txt.
+OUTPUT = {"text", "output", "log"}
+OUTPUT_SUFFIX = ".out.txt"
+# Prose and pictures: nothing to run.
+NOT_CODE = {"plain", "mermaid", "diff", "markdown", "md"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,21 @@ def untested_fences(markdown: str, page: str) -> list[Problem]:
             problems.append(
                 Problem(page, fence.line, "fence without a language: use `text` for output")
             )
+        elif fence.language in OUTPUT:
+            pasted = not fence.is_include_only or any(
+                not target.endswith(OUTPUT_SUFFIX) for target in fence.includes
+            )
+            if pasted:
+                problems.append(
+                    Problem(
+                        page,
+                        fence.line,
+                        f"`{fence.language}` block is pasted output: have the example's test "
+                        f"write it to examples/.../<example>{OUTPUT_SUFFIX} (tests/support/"
+                        "outputs.py) and include that file; use `plain` for a formula or a "
+                        "command to type",
+                    )
+                )
         elif fence.language in INLINE_PYTHON or fence.language in NOT_CODE:
             continue
         elif fence.language in EXECUTABLE:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pytest_examples import CodeExample, EvalExample, find_examples
 
-from overrides.hooks.includes import include_target
+from guidebuild.includes import include_target
 from tests.docs.pages import markdown_pages
 
 INLINE = [

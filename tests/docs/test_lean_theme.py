@@ -1,13 +1,13 @@
-"""Material's pages trimmed of start-up work (overrides/hooks/lean_theme.py)."""
+"""Material's pages trimmed of start-up work (guidebuild/lean_theme.py)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from mkdocs.exceptions import PluginError
 
-from overrides.hooks import lean_theme
+from guidebuild import lean_theme
+from guidebuild.errors import BuildError
 from tests.docs.pages import SITE
 
 PAGE = (
@@ -30,7 +30,7 @@ def test_name_and_whitespace_spans_are_unwrapped_and_the_rest_kept():
 def test_the_bundle_is_deferred_and_a_changed_template_is_an_error():
     html = '<script src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
     assert lean_theme.defer_bundle(html, "x.html") == html.replace("></script>", " defer></script>")
-    with pytest.raises(PluginError, match=r"x\.html has 0 Material bundle"):
+    with pytest.raises(BuildError, match=r"x\.html has 0 Material bundle"):
         lean_theme.defer_bundle("<script src=bundle.js></script>", "x.html")
 
 
@@ -63,13 +63,13 @@ def test_each_code_block_gets_one_copy_button_aimed_at_its_own_code():
 
 def test_a_page_without_code_is_untouched_and_one_without_config_is_an_error():
     assert lean_theme.add_copy_buttons("<p>no code</p>", "x.html") == "<p>no code</p>"
-    with pytest.raises(PluginError, match=r"x\.html has code blocks but no Material __config"):
+    with pytest.raises(BuildError, match=r"x\.html has code blocks but no Material __config"):
         lean_theme.add_copy_buttons(BLOCKS, "x.html")
 
 
 def test_the_copy_feature_would_double_the_buttons():
-    with pytest.raises(PluginError, match=r"remove `content\.code\.copy`"):
-        lean_theme.on_config({"theme": {"features": ["content.code.copy"]}})
+    with pytest.raises(BuildError, match=r"remove `content\.code\.copy`"):
+        lean_theme.check_features(["content.code.copy"])
 
 
 def test_the_bundle_stops_creating_the_color_scheme_meta():
@@ -83,7 +83,7 @@ def test_the_bundle_stops_creating_the_color_scheme_meta():
     patched = lean_theme.drop_color_scheme_meta(bundle, "bundle.js")
     assert lean_theme.drop_color_scheme_meta(patched, "bundle.js") == patched  # a rebuild
     changed = 'let o=document.createElement("meta");o.name="color-scheme";'
-    with pytest.raises(PluginError, match=r"bundle\.js creates the color-scheme <meta> 0 times"):
+    with pytest.raises(BuildError, match=r"bundle\.js creates the color-scheme <meta> 0 times"):
         lean_theme.drop_color_scheme_meta(changed, "bundle.js")
 
 

@@ -1,4 +1,4 @@
-"""Every link of the built site resolves (overrides/pdf/links.py), and the checker can fail.
+"""Every link of the built site resolves (guidebuild/links.py), and the checker can fail.
 
 The strict build validates links written in Markdown; this also covers the HTML that hooks and
 notebooks emit. External links are listed in a report, not fetched (no network here).
@@ -6,12 +6,11 @@ notebooks emit. External links are listed in a report, not fetched (no network h
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from overrides.pdf import links
+from guidebuild import links, publish
 from tests.docs.pages import ROOT, SITE
 
 
@@ -47,13 +46,14 @@ def test_a_missing_page_or_anchor_is_named_with_its_page(tmp_path: Path):
     assert "| <https://example.org/> | index.html |" in links.external_report(external)
 
 
-def test_downloads_the_home_page_links_are_copied_in_by_the_pages_workflow(site: Path):
-    """links.py skips `downloads/`: the Pages workflow adds those files after the build."""
+def test_downloads_the_home_page_links_are_published_beside_the_site(site: Path):
+    """links.py skips `downloads/`: publish.py copies those files in, and Pages publishes that."""
     internal, _, _ = links.collect(site)
     linked = {Path(link.href).name for link in internal if link.href.startswith("downloads/")}
     assert linked, "the home page no longer links the PDF and the zip"
-    workflow = (ROOT / ".github" / "workflows" / "pages.yml").read_text()
-    copy_step = re.search(r"cp (.+?) site/downloads/", workflow, re.S)
-    assert copy_step, "pages.yml no longer copies the downloads into site/downloads/"
-    copied = {Path(name).name for name in copy_step.group(1).split()}
+    copied = {path.name for path in publish.DOWNLOADS}
     assert linked <= copied, f"linked but never published: {sorted(linked - copied)}"
+    workflow = (ROOT / ".github" / "workflows" / "pages.yml").read_text()
+    assert "nox -s publish" in workflow and "path: dist/pages" in workflow, (
+        "pages.yml must publish what `nox -s publish` assembles in dist/pages"
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from overrides.hooks.includes import include_problems
+from guidebuild.includes import include_problems
 from tests.docs.fences import untested_fences
 from tests.docs.pages import DOCS, ROOT, markdown_pages
 
@@ -67,7 +67,15 @@ no language
 ```
 
 ```text
-output is fine
+output pasted by hand
+```
+
+```text title="python examples/spark/tuning.py"
+--8<-- "examples/spark/tuning.out.txt"
+```
+
+```plain
+a formula is fine
 ```
 """
 
@@ -78,9 +86,11 @@ def test_checker_reports_a_page_broken_on_purpose():
         ("docs/broken.md", 3),
         ("docs/broken.md", 12),
         ("docs/broken.md", 17),
+        ("docs/broken.md", 21),
     ]
     assert "not included from examples/" in problems[0].message
     assert "without a language" in problems[2].message
+    assert "pasted output" in problems[3].message
 
 
 def test_include_checker_names_page_line_and_fix(tmp_path: Path):

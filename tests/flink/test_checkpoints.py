@@ -14,7 +14,7 @@ from pyflink.datastream import CheckpointConfig
 from tests.support.examples import run_in_process
 
 
-def test_checkpoint_completes_and_is_kept_after_cancel(flink_gateway, tmp_path):
+def test_checkpoint_completes_and_is_kept_after_cancel(flink_gateway, tmp_path, page_output):
     out = run_in_process("flink/checkpoints.py", tmp_path).stdout
     assert re.search(r"^job [0-9a-f]{32} cancelled$", out, re.M), out
     # RETAIN_ON_CANCELLATION: the completed checkpoint is still there after the job is cancelled.
@@ -23,6 +23,10 @@ def test_checkpoint_completes_and_is_kept_after_cancel(flink_gateway, tmp_path):
     assert all(path.stat().st_size > 0 for path in kept)
     for path in kept:
         assert f"kept: {path.relative_to(tmp_path)}" in out
+    # A new job id each run, and the checkpoint's number depends on how many completed before
+    # the cancel took effect: the page shows placeholders for both.
+    shown = re.sub(r"\b[0-9a-f]{32}\b", "<job-id>", out)
+    page_output("examples/flink/checkpoints.out.txt", re.sub(r"chk-\d+", "chk-<n>", shown))
 
 
 def test_draft_checkpoint_storage_call_is_gone_in_flink_2():

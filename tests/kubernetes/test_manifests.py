@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.kubernetes import manifest_checks as mc
+from tests.support.outputs import PageOutput
 
 ROOT = mc.ROOT
 EXAMPLES = ROOT / "examples" / "kubernetes"
@@ -257,22 +258,33 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path):
     assert problems and problems[0].line >= 4 and problems[0].field == "(yaml)", problems
 
 
+# The edits whose check output a page shows: (the file, the edit, the output file).
 @pytest.mark.parametrize(
-    ("page", "relative", "old", "new"),
+    ("relative", "old", "new", "output"),
     [
-        ("multi-tenancy.md", "autoscaling/deployment-gpu-inference.yaml", 'cpu: "4"', 'cpu: "6"'),
         (
-            "networking.md",
+            "autoscaling/deployment-gpu-inference.yaml",
+            'cpu: "4"',
+            'cpu: "6"',
+            "examples/kubernetes/multi-tenancy/limitrange.cpu-limit-6.out.txt",
+        ),
+        (
             "networking/service-loadbalancer.yaml",
             "  selector:\n    app: sentiment-model",
             "  selector:\n    app: sentiment",
+            "examples/kubernetes/networking/service-loadbalancer.wrong-selector.out.txt",
         ),
     ],
+    ids=["multi-tenancy.md", "networking.md"],
 )
-def test_messages_quoted_on_pages_are_real(page, relative, old, new, chapter_copy: Path):
+def test_messages_quoted_on_pages_are_real(
+    relative, old, new, output, chapter_copy: Path, page_output: PageOutput
+):
     path = chapter_copy / relative
-    path.write_text(path.read_text().replace(old, new))
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
+    path.write_text(text.replace(old, new))
+    # What `python -m tests.kubernetes.manifest_checks examples/kubernetes` prints on stdout.
     problems = [str(p) for p in mc.check([chapter_copy])]
-    text = (ROOT / "docs" / "kubernetes" / page).read_text()
-    quoted = [p for p in problems if p in text]
-    assert quoted, f"none of these is quoted on {page}:\n" + "\n".join(problems)
+    assert problems, f"the edit of {relative} broke no check"
+    page_output(output, "\n".join(problems))

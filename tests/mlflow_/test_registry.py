@@ -6,16 +6,12 @@ import re
 
 import pytest
 
-from tests.mlflow_.conftest import (
-    EXAMPLES,
-    MODEL_NAME,
-    assert_page_shows,
-    mlflow_log,
-)
+from tests.mlflow_.conftest import EXAMPLES, MODEL_NAME, mlflow_log
 from tests.support.examples import run_example
 
 
-def test_champion_alias_and_tags(client, champion):
+def test_champion_alias_and_tags(client, champion, promoted, page_output):
+    page_output("examples/mlflow_/registry.out.txt", promoted)
     version = client.get_model_version_by_alias(MODEL_NAME, "champion")
     assert version.version == champion
     assert version.tags == {"validation_status": "approved"}
@@ -39,7 +35,7 @@ def test_draft_runs_uri_registers_and_moving_the_alias_rolls_back(client, champi
 
 
 def test_draft_stage_transition_works_with_a_future_warning(
-    client, champion, reference_model, first_rows
+    client, champion, reference_model, first_rows, page_output
 ):
     out = run_example(EXAMPLES / "legacy_stages.py").stdout
     assert re.search(
@@ -49,8 +45,7 @@ def test_draft_stage_transition_works_with_a_future_warning(
         re.MULTILINE,
     ), out
     assert f"version {champion} stage: Production" in out
-    for line in out.strip().splitlines():
-        assert_page_shows(line)
+    page_output("examples/mlflow_/legacy_stages.out.txt", out)
     assert client.get_model_version(MODEL_NAME, champion).current_stage == "Production"
 
     # And in this process: the call warns, and models:/<name>/<stage> still resolves.

@@ -10,22 +10,20 @@ import urllib.request
 
 import pytest
 
-from tests.mlflow_.conftest import (
-    EXAMPLES,
-    assert_page_shows,
-    printed_predictions,
-)
+from tests.mlflow_.conftest import EXAMPLES, printed_predictions
 from tests.support.examples import run_example
 from tests.support.processes import http_ok
 
 
-def test_served_champion_predicts_like_the_trained_model(model_server, reference_model, first_rows):
+def test_served_champion_predicts_like_the_trained_model(
+    model_server, reference_model, first_rows, page_output
+):
     server, url = model_server.server, model_server.url
     server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")
     out = run_example(EXAMPLES / "invoke.py", env={"MODEL_SERVER_URL": url}).stdout
     expected = [round(float(p), 2) for p in reference_model.predict(first_rows)]
     assert printed_predictions(out) == expected
-    assert_page_shows(out.strip())
+    page_output("examples/mlflow_/invoke.out.txt", out)
 
     # The logged signature is enforced: a request without the model's columns is refused.
     bad = json.dumps({"dataframe_split": {"columns": ["age"], "data": [[0.01]]}}).encode()

@@ -30,10 +30,10 @@ def offline_zip():
 
 @pytest.fixture(scope="module")
 def browser():
-    """The machine's Chromium (overrides/pdf/common.py finds it), driven by Playwright."""
+    """The machine's Chromium (guidebuild/browser.py finds it), driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
-    from overrides.pdf.common import CHROMIUM_ARGS, chromium_path
+    from guidebuild.browser import CHROMIUM_ARGS, chromium_path
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

@@ -1,23 +1,15 @@
-"""The audit's own logic (overrides/pdf/audit.py): calibration, the bar, the table.
+"""The audit's own logic (guidebuild/audit.py): calibration, the bar, the table.
 
 Lighthouse itself runs in `nox -s audit`; these check what decides pass or fail around it.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.pdf.sources import ROOT
-
-# The build scripts import their neighbour `common` as a top-level module, as when run as files.
-sys.path.insert(0, str(ROOT / "overrides" / "pdf"))
-_spec = importlib.util.spec_from_file_location("audit", ROOT / "overrides" / "pdf" / "audit.py")
-audit = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(audit)
+from guidebuild import audit
 
 
 @pytest.mark.parametrize(

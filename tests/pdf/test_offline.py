@@ -114,7 +114,7 @@ def test_every_page_requests_nothing_outside(site, offline_page):
 
 
 def test_a_copy_button_copies_its_code_block(site, offline_page):
-    """The buttons are written into the HTML (overrides/hooks/lean_theme.py); Material's
+    """The buttons are written into the HTML (guidebuild/lean_theme.py); Material's
     script must still copy with them, once per block."""
     page = site / "distributed" / "spark.html"
     offline_page.context.grant_permissions(["clipboard-read", "clipboard-write"])

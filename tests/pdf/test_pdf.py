@@ -178,9 +178,10 @@ def test_nav_pages_exist():
 
 
 def test_appendix_prints_every_question_with_its_answer(pdf_reader, pdf_pages_text):
-    """The "Check yourself" appendix (overrides/hooks/quiz.py, print build only) is a bookmark
+    """The "Check yourself" appendix (guidebuild/quiz_html.py, print build only) is a bookmark
     and holds every question of docs/includes/quiz/, each choice question with its answer."""
-    from overrides.hooks.quiz import APPENDIX_TITLE, LETTERS, all_questions, load_quiz
+    from guidebuild.quiz import LETTERS, all_questions, load_quiz
+    from guidebuild.quiz_html import APPENDIX_TITLE
 
     assert APPENDIX_TITLE in outline_titles(pdf_reader)
     starts = [i for i, page in enumerate(pdf_pages_text) if APPENDIX_TITLE in normalise(page)]

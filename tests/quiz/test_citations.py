@@ -5,10 +5,9 @@ How each `cites.check` is proved:
   finds every quoted line in what it printed (examples/kubernetes/autoscaling/hpa_math.py,
   examples/kubernetes/core-objects/secret-encode.sh).
 - `page`: the example needs an engine (Spark, Flink) or is the page's own inline block; the quoted
-  lines must be in the page's output (a ```text fence, or a `#>` comment that pytest-examples
-  checks), and the chapter test named in `cites.test` must exist: that test keeps the page equal to
-  a real run (tests/flink/test_page_views.py::test_page_shows_what_the_example_printed,
-  tests/kubernetes/test_manifests.py::test_messages_quoted_on_pages_are_real, ...).
+  lines must be in the page's output (an `*.out.txt` file a ```text fence includes, or a `#>`
+  comment that pytest-examples checks), and the chapter test named in `cites.test` must exist:
+  that test writes or compares the output file from a real run (tests/support/outputs.py).
 - `test`: the chapter test named in `cites.test` asserts each quoted string against the running
   engine (Ray's actor counts, MLflow's stage names, the pipeline's validation message).
 """
@@ -24,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from overrides.hooks.quiz import Question, all_questions, load_quiz
+from guidebuild.includes import include_target
+from guidebuild.quiz import Question, all_questions, load_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 CITED = [q for q in all_questions(load_quiz()) if q.cites]
@@ -48,10 +48,19 @@ def run(example: str, args: tuple[str, ...]) -> str:
     return done.stdout
 
 
+def fence_lines(body: str) -> list[str]:
+    """A text fence's lines, with each included output file read in."""
+    lines = []
+    for line in body.splitlines():
+        target = include_target(line)
+        lines += (ROOT / target).read_text("utf-8").splitlines() if target else [line]
+    return lines
+
+
 def page_output(page: str) -> list[str]:
     """The lines a page shows as output: its text fences and its `#>` comments."""
     text = (ROOT / page).read_text("utf-8")
-    lines = [line for m in TEXT_FENCE.finditer(text) for line in m["body"].splitlines()]
+    lines = [line for m in TEXT_FENCE.finditer(text) for line in fence_lines(m["body"])]
     lines += [line.split("#>", 1)[1] for line in text.splitlines() if "#>" in line]
     return lines
 
@@ -127,4 +136,36 @@ def test_the_answer_shows_the_quoted_output(question: Question):
     for quoted in question.cites["output"]:
         assert normalise(quoted) in answer, (
             f"{question.source}: the answer does not quote {quoted!r}"
+        )
+
+
+def generated_output() -> list[str]:
+    """Every line the test suite generates for pages: the `*.out.txt` files and the `#>`
+    comments pytest-examples checks."""
+    lines = [
+        line for p in ROOT.glob("examples/**/*.out.txt") for line in p.read_text().splitlines()
+    ]
+    for page in (ROOT / "docs").rglob("*.md"):
+        lines += [
+            line.split("#>", 1)[1] for line in page.read_text("utf-8").splitlines() if "#>" in line
+        ]
+    return lines
+
+
+@pytest.mark.parametrize(
+    "question", [q for q in all_questions(load_quiz()) if "```text" in q.answer], ids=lambda q: q.id
+)
+def test_output_quoted_in_an_answer_is_generated_output(question: Question):
+    """An answer may quote a few lines of an example's output; each must be a line (or part of
+    one) that the tests generate, so a quote cannot outlive the output it came from."""
+    generated = generated_output()
+    quoted = [
+        line.strip()
+        for m in TEXT_FENCE.finditer(question.answer)
+        for line in m["body"].splitlines()
+    ]
+    for line in filter(None, quoted):
+        assert any(line in shown for shown in generated), (
+            f"{question.source}: the answer quotes {line!r}, which no *.out.txt file or `#>` "
+            "comment holds: quote the output the example's test generates"
         )

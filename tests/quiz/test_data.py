@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from overrides.hooks.quiz import (
+from guidebuild.quiz import (
     PARTS,
     QUIZ_DIR,
     SCHEMA,

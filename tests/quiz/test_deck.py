@@ -1,4 +1,4 @@
-"""The Anki deck (overrides/flashcards/build_deck.py) opens, has one note per question, and keeps
+"""The Anki deck (guidebuild/deck.py) opens, has one note per question, and keeps
 its ids when rebuilt, so re-importing an updated deck updates cards instead of duplicating them."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from pathlib import Path
 import genanki
 import pytest
 
-from overrides.flashcards.build_deck import (
+from guidebuild.deck import (
     DECK_NAME,
     MODEL_ID,
     note_guid,
     note_id,
     write,
 )
-from overrides.hooks.quiz import QUIZ_DIR, all_questions, load_quiz
+from guidebuild.quiz import QUIZ_DIR, all_questions, load_quiz
 
 QUESTIONS = all_questions(load_quiz())
 

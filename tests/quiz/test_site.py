@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from overrides.hooks.quiz import all_questions, load_quiz
+from guidebuild.quiz import all_questions, load_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("GUIDE_SITE") or ROOT / "site")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.examples import ExampleFailed, ExampleRun, run_example
@@ -10,6 +12,9 @@ from tests.support.ray_head import RayHead
 
 # What the examples leave in their globals for the tests to check.
 CHECKED_GLOBALS = ("results", "elapsed", "cpus")
+# A line Ray forwards to the driver's output from a worker ("(ModelReplica pid=4242) ...") or
+# from the node ("(raylet) ..."), its prefix in colour codes unless RAY_COLOR_PREFIX=0.
+FORWARDED = re.compile(r"^(\x1b\[[0-9;]*m)*\([^()]*(\bpid=\d+|raylet|autoscaler)[^()]*\)")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,3 +35,9 @@ def run_ray_example(name: str, *argv: str, head: RayHead, address: str = "") -> 
         )
     except ExampleFailed as failure:
         pytest.fail(f"{failure}\n{head.health()}", pytrace=False)
+
+
+def driver_output(stdout: str) -> str:
+    """What the example itself printed: its stdout without the lines Ray forwards from worker
+    processes, which arrive at any moment and which Ray folds together at will."""
+    return "\n".join(line for line in stdout.splitlines() if not FORWARDED.match(line))

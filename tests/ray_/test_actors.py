@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from tests.ray_.conftest import run_ray_example
+from tests.ray_.conftest import driver_output, run_ray_example
 from tests.support.examples import ExampleRun
 from tests.support.ray_head import RayHead
 
@@ -36,3 +36,7 @@ def test_state_survives_across_calls(actors: ExampleRun):
             "model_id": i % 3,
             "request_count": i // 3 + 1,
         }
+
+
+def test_page_shows_what_the_example_printed(actors: ExampleRun, page_output):
+    page_output("examples/ray_/actors.out.txt", driver_output(actors.stdout))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.ray_.conftest import run_ray_example
+from tests.ray_.conftest import driver_output, run_ray_example
 from tests.support.examples import ExampleRun
 from tests.support.ray_head import RayHead
 
@@ -28,7 +28,7 @@ def post(port: int, path: str, text: str) -> requests.Response:
     return requests.post(f"http://127.0.0.1:{port}{path}", data=text, timeout=30)
 
 
-def test_example_prints_its_test_requests(sentiment_app: ExampleRun):
+def test_example_prints_its_test_requests(sentiment_app: ExampleRun, page_output):
     lines = sentiment_app.stdout.splitlines()
     assert any(
         line.startswith("'I love this!' -> {'label': 'POSITIVE', 'score': 0.") for line in lines
@@ -37,6 +37,8 @@ def test_example_prints_its_test_requests(sentiment_app: ExampleRun):
         line.startswith("'This is the worst purchase I have ever made.' -> {'label': 'NEGATIVE'")
         for line in lines
     ), sentiment_app.stdout
+    # VADER is a fixed lexicon and fixed rules: the same scores on every run.
+    page_output("examples/ray_/serve_sentiment.out.txt", driver_output(sentiment_app.stdout))
 
 
 def test_http_post_labels_positive_and_negative(sentiment_app: ExampleRun, serve_port: int):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.ray_.conftest import run_ray_example
+from tests.ray_.conftest import driver_output, run_ray_example
 from tests.support.examples import ExampleRun
 from tests.support.ray_head import RayHead
 
@@ -32,6 +34,17 @@ def test_tasks_run_in_parallel(tasks: ExampleRun):
         f"Batch took {elapsed:.1f} s on {cpus} CPUs; one after another it would take 16.0 s"
         in tasks.stdout
     )
+
+
+def test_page_shows_what_the_example_printed(tasks: ExampleRun, page_output):
+    # The seconds and the speed-up change with every run, the CPU count with the machine
+    # (test_tasks_run_in_parallel checks them): the page shows placeholders.
+    shown = driver_output(tasks.stdout)
+    shown = re.sub(r"took [\d.]+ s on \d+ CPUs", "took <seconds> s on <cpus> CPUs", shown)
+    shown = re.sub(
+        r"Speed-up: [\d.]+x \(at best \d+x\)", "Speed-up: <speed-up>x (at best <cpus>x)", shown
+    )
+    page_output("examples/ray_/tasks.out.txt", shown)
 
 
 def test_same_file_runs_through_ray_client(ray_head: RayHead, ray_client_address: str):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.spark.conftest import run_printing
+
 # The draft's first lines: a comment after a `\` continuation.
 DRAFT_SESSION = """\
 spark = SparkSession.builder \\
@@ -24,7 +26,8 @@ def test_draft_line_continuation_with_comment_is_a_syntax_error():
 def pipeline(spark, example, tmp_path_factory):
     module = example("feature_pipeline")
     assert module.session() is spark  # getOrCreate returns the running session
-    return module, module.run(spark, tmp_path_factory.mktemp("pipeline"))
+    result, printed = run_printing(module.run, spark, tmp_path_factory.mktemp("pipeline"))
+    return module, {**result, "printed": printed}
 
 
 def test_session_applies_the_adaptive_settings(spark, pipeline):
@@ -64,6 +67,12 @@ def test_reloaded_model_predicts_the_same(pipeline):
     _, result = pipeline
     assert Path(result["model_path"], "metadata").is_dir()
     assert result["reloaded_same"] is True
+
+
+def test_page_shows_what_the_example_printed(pipeline, page_output):
+    # The tests' local[2] session: the same two partitions, so the same split, on any machine.
+    _, result = pipeline
+    page_output("examples/spark/feature_pipeline.out.txt", result["printed"])
 
 
 def test_draft_data_has_no_label_column(spark):

@@ -1,4 +1,4 @@
-// "Check yourself" quizzes (markup by overrides/hooks/quiz.py). Without this script every
+// "Check yourself" quizzes (markup: overrides/partials/quiz/). Without this script every
 // question still works: the radio buttons can be chosen and each model answer is in a <details>.
 // With it, a Check button tells the reader, through an aria-live status, whether the choice was
 // right, and a running score sums up the page. No network, no dependencies.

@@ -1,0 +1,164 @@
+"""The only module MkDocs loads (mkdocs.yml `hooks:`): each event hands its work to a module
+of this package that knows nothing of MkDocs. A BuildError becomes MkDocs' PluginError, which
+stops `mkdocs build --strict` with the message and no traceback.
+
+Everything a built site needs as a whole (figure files, trimmed theme assets, drawn diagrams)
+is not here but in the post-build step (postbuild.py), which every build goes through.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mkdocs.config.config_options import ExtraScriptValue
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from guidebuild import lean_theme, notebooks, quiz, quiz_html
+from guidebuild.errors import BuildError
+from guidebuild.includes import include_problems
+from guidebuild.paths import ROOT
+from guidebuild.shortcodes import expand_shortcodes
+from guidebuild.vendor_assets import vendored_files
+
+log = logging.getLogger("mkdocs.plugins.guidebuild")
+T = TypeVar("T")
+
+
+class _Build:
+    """What one build knows once its config is read: the quiz data and whether it prints."""
+
+    renderer: quiz_html.QuizRenderer
+    print_build: bool
+
+
+_build = _Build()
+
+
+def _or_plugin_error(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except (BuildError, quiz.QuizError) as error:
+        raise PluginError(str(error)) from None
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _or_plugin_error(lambda: lean_theme.check_features(list(config.theme["features"])))
+    try:
+        parts = quiz.load_quiz()
+    except quiz.QuizError as error:
+        raise PluginError(f"Check yourself data:\n{error}") from None
+    _build.renderer = quiz_html.QuizRenderer(parts, config.markdown_extensions, config.mdx_configs)
+    _build.print_build = "print-site" in config.plugins
+    # The quiz's script (deferred: it only wires up Check buttons) and style, from the site.
+    if quiz_html.JS not in [str(script) for script in config.extra_javascript]:
+        script = ExtraScriptValue(quiz_html.JS)
+        script.defer = True
+        config.extra_javascript.append(script)
+    if quiz_html.CSS not in config.extra_css:
+        config.extra_css.append(quiz_html.CSS)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for site_path, source in _or_plugin_error(vendored_files).items():
+        files.append(File.generated(config, site_path, abs_src_path=str(source)))
+    known = {file.src_uri for file in files.documentation_pages()}
+    for part in _build.renderer.parts.values():
+        for page, questions in part.pages.items():
+            if page not in known:
+                log.warning(f"{questions[0].source}: questions for {page}, which is not in docs/")
+    if _build.print_build:
+        files.append(
+            File.generated(
+                config,
+                quiz_html.APPENDIX,
+                content=f"# {quiz_html.APPENDIX_TITLE}\n",
+                inclusion=InclusionLevel.NOT_IN_NAV,
+            )
+        )
+    return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    if not _build.print_build:
+        return nav
+    appendix = files.get_file_from_path(quiz_html.APPENDIX)
+    page = appendix.page if appendix else None
+    if page is None:
+        raise PluginError(f"the print build lost its generated {quiz_html.APPENDIX}")
+    page.title = quiz_html.APPENDIX_TITLE
+    if nav.pages:
+        nav.pages[-1].next_page, page.previous_page = page, nav.pages[-1]
+    # print-site keeps a reference to nav.items and prints its pages in that order.
+    nav.items.append(page)
+    nav.pages.append(page)
+    return nav
+
+
+def _titles(files: Files, docs_dir: str) -> dict[str, str]:
+    titles = {}
+    for file in files.documentation_pages():
+        path = Path(docs_dir) / file.src_uri
+        if path.is_file() and (match := re.search(r"^# (.+)$", path.read_text("utf-8"), re.M)):
+            titles[file.src_uri] = match[1].strip()
+    return titles
+
+
+def _with_quiz(markdown: str, src: str, files: Files, config: MkDocsConfig) -> str:
+    if src == quiz_html.APPENDIX:
+        return _build.renderer.appendix(_titles(files, config.docs_dir))
+    if not quiz.requires_quiz(src):
+        return markdown
+    part = _build.renderer.parts[src.split("/")[0]]
+    questions = part.pages.get(src)
+    if not questions:
+        raise PluginError(
+            f"docs/{src}:1: this chapter page has no Check yourself questions: add them under "
+            f"`pages: {src}:` in {part.path.relative_to(ROOT).as_posix()}"
+        )
+    return markdown.rstrip("\n") + _build.renderer.page_quiz(questions, _build.print_build)
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    src = page.file.src_uri
+    problems = include_problems(markdown, f"docs/{src}")
+    if problems:
+        raise PluginError("broken include(s):\n" + "\n".join(str(p) for p in problems))
+    markdown = _or_plugin_error(lambda: expand_shortcodes(markdown, src))
+    return _with_quiz(markdown, src, files, config)
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # The notebook's HTML, before the search plugin indexes it and the theme wraps it.
+    if notebooks.is_notebook(page.file.src_uri):
+        return notebooks.notebook_content(html)
+    return html
+
+
+def on_page_context(
+    context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+) -> dict[str, Any]:
+    # Markdown pages describe themselves in front matter; a lab, in its notebook's metadata.
+    if notebooks.is_notebook(page.file.src_uri) and not page.meta.get("description"):
+        notebook = Path(page.file.abs_src_path or "")
+        page.meta["description"] = notebooks.notebook_description(notebook)
+    return context
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return _or_plugin_error(lambda: lean_theme.lean_page(output, page.file.dest_uri))
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    # The 404 page is a static template, not a page: it starts the same bundle.
+    if template_name == "404.html":
+        return _or_plugin_error(lambda: lean_theme.defer_bundle(output, template_name))
+    return output
