@@ -33,7 +33,7 @@ RUNTIMES = {
 
 def versions_admonition(group: str, groups: dict[str, list[Any]]) -> str:
     lines = [f"    - `{pin}`" for pin in group_pins(group, groups)]
-    lines.append(f"    - Python {platform.python_version()} (3.11 or newer)")
+    lines.append(f"    - Python {platform.python_version()} (3.11.5 or newer)")
     if group in RUNTIMES:
         lines.append(f"    - {RUNTIMES[group]}")
     body = "\n".join(lines)

@@ -3,15 +3,15 @@
 The notebooks are stored WITH their outputs (the site shows them as they are: mkdocs-jupyter
 has `execute: false`). Each test executes its lab afresh against the session's engines, so a
 failing cell fails the suite, then compares the fresh summary's "deterministic" numbers with
-the stored ones: stale stored outputs fail the test. `LABS_UPDATE=1` writes the fresh outputs
-back instead (`LABS_UPDATE=1 nox -s examples -- labs`).
+the stored ones: stale stored outputs fail the test. `--update-outputs`, the option that
+rewrites every generated output (tests/support/outputs.py), writes the fresh outputs back
+instead (`nox -s examples -- labs --update-outputs`).
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +60,7 @@ def execute(notebook: nbformat.NotebookNode, path: Path) -> float:
     return time.monotonic() - start
 
 
-def run_lab(name: str) -> Lab:
+def run_lab(name: str, config: pytest.Config) -> Lab:
     path = LABS / f"{name}.ipynb"
     stored = nbformat.read(path, as_version=4)
     fresh = copy.deepcopy(stored)
@@ -70,7 +70,7 @@ def run_lab(name: str) -> Lab:
     seconds = execute(fresh, path)
     print(f"{path.relative_to(ROOT)} executed in {seconds:.1f} s")
     summary = summary_of(fresh, path)
-    if os.environ.get("LABS_UPDATE") == "1":
+    if config.getoption("--update-outputs"):
         fresh.metadata.pop("widgets", None)
         path.write_text(nbformat.writes(fresh) + "\n", encoding="utf-8")
         stored_summary = summary
@@ -78,8 +78,8 @@ def run_lab(name: str) -> Lab:
         stored_summary = summary_of(stored, path)
         assert summary["deterministic"] == stored_summary["deterministic"], (
             f"{path.relative_to(ROOT)} is stored with stale outputs: its deterministic numbers "
-            f"differ from a fresh run. Refresh it: LABS_UPDATE=1 nox -s examples -- labs -k "
-            f"{name.split('-')[0]}\nstored: {stored_summary['deterministic']}\n"
+            f"differ from a fresh run. Refresh it: nox -s examples -- labs "
+            f"--update-outputs -k {name.split('-')[0]}\nstored: {stored_summary['deterministic']}\n"
             f"fresh:  {summary['deterministic']}"
         )
     return Lab(summary, stored_summary, fresh, seconds)

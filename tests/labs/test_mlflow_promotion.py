@@ -11,8 +11,8 @@ EXPERIMENT = "labs-diabetes-sweep"
 
 
 @pytest.fixture(scope="module")
-def lab(tracking_uri):
-    return run_lab("mlflow-promotion")
+def lab(tracking_uri, pytestconfig: pytest.Config):
+    return run_lab("mlflow-promotion", pytestconfig)
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_stored_with_every_output_and_no_error(path: Path):
     counts = [cell.execution_count for cell in code]
     assert counts == list(range(1, len(code) + 1)), (
         f"{path.relative_to(ROOT)} is not stored as one top-to-bottom run (execution counts "
-        f"{counts}): refresh it with LABS_UPDATE=1 nox -s examples -- labs"
+        f"{counts}): refresh it with nox -s examples -- labs --update-outputs"
     )
     for number, cell in enumerate(code, 1):
         kinds = {output.output_type for output in cell.outputs}

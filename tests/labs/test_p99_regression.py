@@ -15,9 +15,9 @@ BASELINE, INCIDENT, ROLLBACK = "v1 (baseline)", "v2 (incident)", "v1 (rolled bac
 
 
 @pytest.fixture(scope="module")
-def lab(ray_head: RayHead, serve_port: int):
+def lab(ray_head: RayHead, serve_port: int, pytestconfig: pytest.Config):
     try:
-        return run_lab("p99-regression")
+        return run_lab("p99-regression", pytestconfig)
     except pytest.fail.Exception as failure:
         pytest.fail(f"{failure}\n{ray_head.health()}", pytrace=False)
 

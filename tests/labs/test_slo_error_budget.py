@@ -26,8 +26,8 @@ def episodes(spans: list[str]) -> list[tuple[datetime, datetime]]:
 
 
 @pytest.fixture(scope="module")
-def lab():
-    return run_lab("slo-error-budget")
+def lab(pytestconfig: pytest.Config):
+    return run_lab("slo-error-budget", pytestconfig)
 
 
 def test_sli_and_budget_are_the_logs_arithmetic(lab):

@@ -11,8 +11,8 @@ AQE, SALTING, BROADCAST = "AQE skew join", "salting", "broadcast join"
 
 
 @pytest.fixture(scope="module")
-def lab(lab_spark_env):
-    return run_lab("spark-skew")
+def lab(lab_spark_env, pytestconfig: pytest.Config):
+    return run_lab("spark-skew", pytestconfig)
 
 
 def ratio(rows: dict) -> float:
