@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -249,8 +251,71 @@ def engine_session(engine: str, tests: str):
     return nox.session(run, name=f"examples-{engine}", default=False)
 
 
+def unpinned(group: str) -> list[str]:
+    """A group's requirements (its included groups too) without versions: `ray[serve]`."""
+    requirements = nox.project.dependency_groups(nox.project.load_toml("pyproject.toml"), group)
+    return [re.split(r"[=<>!~;\s]", requirement, maxsplit=1)[0] for requirement in requirements]
+
+
+def latest_session(engine: str, tests: str):
+    def run(session: nox.Session) -> None:
+        for name, value in SESSION_ENV.items():
+            session.env.setdefault(name, os.environ.get(name, value))
+        # A new venv each time: the newest releases, as a reader installing today gets them.
+        session.install(*unpinned(engine))
+        session.run("pytest", tests, "-p", "no:cacheprovider", *session.posargs)
+
+    run.__doc__ = f"The {engine} chapter's examples against the newest release of every package."
+    return nox.session(run, name=f"latest-{engine}", default=False, reuse_venv=False)
+
+
 for _engine, _tests in ENGINES.items():
     globals()[f"examples_{_engine}"] = engine_session(_engine, _tests)
+    globals()[f"latest_{_engine}"] = latest_session(_engine, _tests)
+
+
+@nox.session(venv_backend="none", default=False)
+def latest(session: nox.Session) -> None:
+    """The canary: every chapter against the newest releases; writes dist/latest/report.md."""
+    chosen = [arg for arg in session.posargs if arg in ENGINES] or list(ENGINES)
+    report = Path("dist/latest/report.md")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    pinned = nox.project.load_toml("pyproject.toml")["dependency-groups"]
+    rows = []
+    for engine in chosen:
+        log = report.parent / f"{engine}.log"
+        with log.open("w") as out:
+            code = subprocess.call(
+                [sys.executable, "-m", "nox", "-s", f"latest-{engine}"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        python = Path(".nox") / f"latest-{engine.replace('_', '-')}" / "bin" / "python"
+        # The engine's own pins, and what the unpinned install resolved them to.
+        names = {re.split(r"[\[=]", p)[0]: p.split("==")[1] for p in pinned[engine] if "==" in p}
+        found = subprocess.run(
+            [str(python), "-c", "import json, sys, importlib.metadata as m; "
+             "print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))", *names],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        latest_versions = json.loads(found.stdout) if found.returncode == 0 else {}
+        changed = [
+            f"{name} {version} -> {latest_versions.get(name, '?')}"
+            for name, version in names.items()
+            if latest_versions.get(name) != version
+        ]
+        result = "pass" if code == 0 else f"FAIL (`{log}`)"
+        rows.append(f"| {engine} | {', '.join(changed) or 'all pins are the newest'} | {result} |")
+        session.log(f"{engine}: {result}")
+    table = "\n".join(
+        [
+            "| chapter | pinned -> newest release that resolves | examples |",
+            "| --- | --- | --- |",
+            *rows,
+        ]
+    )
+    report.write_text(f"# The pins against the newest releases\n\n{table}\n")
+    print(table)
 
 
 @nox.session(venv_backend="none", default=False)
