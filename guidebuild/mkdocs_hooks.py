@@ -21,12 +21,20 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from guidebuild import lean_theme, notebooks, quiz, quiz_html
-from guidebuild.errors import BuildError
-from guidebuild.includes import include_problems
-from guidebuild.paths import ROOT
-from guidebuild.shortcodes import expand_shortcodes
-from guidebuild.vendor_assets import vendored_files
+try:
+    from guidebuild import lean_theme, notebooks, quiz, quiz_html
+    from guidebuild.errors import BuildError
+    from guidebuild.includes import include_problems
+    from guidebuild.paths import ROOT
+    from guidebuild.shortcodes import expand_shortcodes
+    from guidebuild.vendor_assets import vendored_files
+except ModuleNotFoundError as missing:  # MkDocs loads this file by path, not as a package
+    if missing.name != "guidebuild":
+        raise
+    raise PluginError(
+        "the guidebuild package is not installed in this environment: run `nox -s serve` or "
+        "`nox -s docs`, or `pip install -e .` in the repository first"
+    ) from None
 
 log = logging.getLogger("mkdocs.plugins.guidebuild")
 T = TypeVar("T")

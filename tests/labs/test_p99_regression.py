@@ -49,7 +49,10 @@ def test_v2_was_sized_from_the_baseline_and_costs_what_it_was_sized_for(lab):
     load = lab.summary["deterministic"]["load"]
     budget = 0.6 * 1000 * (2 * 0.5) / load["rate_rps"]
     assert sizing["target_ms"] == pytest.approx(min(10 * red[BASELINE]["p50_ms"], budget))
-    assert sizing["layers"] == max(1, round(sizing["target_ms"] / sizing["layer_ms"]))
+    # The summary prints layer_ms to 3 decimals; the lab sized v2 with the unrounded value.
+    target, layer = sizing["target_ms"], sizing["layer_ms"]
+    fewest, most = (max(1, round(target / (layer + d))) for d in (0.0005, -0.0005))
+    assert fewest <= sizing["layers"] <= most, sizing
     # The calibration predicted the replicas' real cost per request (same worker kind).
     assert 0.5 < use[INCIDENT]["cpu_per_request_ms"] / sizing["target_ms"] < 2, (sizing, use)
 
