@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 
 try:
     from guidebuild import lean_theme, notebooks, quiz, quiz_html
+    from guidebuild.claims import load_claims, unknown_claim
     from guidebuild.errors import BuildError
     from guidebuild.includes import include_problems
     from guidebuild.paths import ROOT
@@ -57,12 +58,21 @@ def _or_plugin_error(work: Callable[[], T]) -> T:
         raise PluginError(str(error)) from None
 
 
+def _check_quiz_claims(parts: dict[str, quiz.Part]) -> None:
+    claims = load_claims()
+    for question in quiz.all_questions(parts):
+        for claim_id in question.claims:
+            if claim_id not in claims:
+                raise unknown_claim(claim_id, f"{question.source} ({question.id})")
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _or_plugin_error(lambda: lean_theme.check_features(list(config.theme["features"])))
     try:
         parts = quiz.load_quiz()
     except quiz.QuizError as error:
         raise PluginError(f"Check yourself data:\n{error}") from None
+    _or_plugin_error(lambda: _check_quiz_claims(parts))
     _build.renderer = quiz_html.QuizRenderer(parts, config.markdown_extensions, config.mdx_configs)
     _build.print_build = "print-site" in config.plugins
     # The quiz's script (deferred: it only wires up Check buttons) and style, from the site.
@@ -140,8 +150,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     problems = include_problems(markdown, f"docs/{src}")
     if problems:
         raise PluginError("broken include(s):\n" + "\n".join(str(p) for p in problems))
-    markdown = _or_plugin_error(lambda: expand_shortcodes(markdown, src))
-    return _with_quiz(markdown, src, files, config)
+    expanded = _or_plugin_error(lambda: expand_shortcodes(markdown, src))
+    page_markdown = _with_quiz(expanded.body, src, files, config)
+    return page_markdown.rstrip("\n") + "\n\n" + expanded.end if expanded.end else page_markdown
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

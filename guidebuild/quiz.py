@@ -40,6 +40,7 @@ class Question:
     answer: str
     choices: list[dict[str, Any]] = field(default_factory=list)
     cites: dict[str, Any] | None = None
+    claims: list[str] = field(default_factory=list)  # ids in docs/includes/claims/*.yml
     source: str = ""  # "docs/includes/quiz/kubernetes.yml:42"
 
     @property
@@ -156,6 +157,7 @@ def load_part(path: Path) -> Part:
                     answer=item["answer"].strip(),
                     choices=item.get("choices", []),
                     cites=item.get("cites"),
+                    claims=item.get("claims", []),
                     source=f"{_rel(path)}:{line}",
                 )
             )

@@ -26,7 +26,7 @@ GENERATOR = re.compile(r'<meta name="generator" content="([^"]*)"')
 QUIZ = re.compile(r'<div class="quiz[" ]|\bdata-quiz\b')
 # pymdownx.snippets markers that reached the page; `<` may come out escaped.
 RAW_SNIPPET = re.compile(r"-{1,}8(?:<|&lt;)-{1,}")
-VERIFIED_WITH = re.compile(r'<p class="admonition-title">Verified with')
+VERIFIED_WITH = re.compile(r'(?:<p class="admonition-title">|<summary>)Verified with')
 RAW_VERSIONS = re.compile(r"<!-- md:versions\b")
 GLOSSARY_TABLE = re.compile(r"<th>Abbreviation</th>")
 RAW_GLOSSARY = re.compile(r"<!-- md:glossary\b")

@@ -11,5 +11,8 @@ python -c "import mlflow; mlflow.register_model('runs:/<run-id>/model', 'ModelNa
 # Point the @champion alias at a version (what replaced the Production stage)
 python -c "import mlflow; mlflow.MlflowClient().set_registered_model_alias('ModelName', 'champion', 1)"
 
-# Serve a model locally, from this Python environment (no new virtualenv or conda)
-mlflow models serve -m models:/ModelName@champion -p 5001 --env-manager local
+# Which version is @champion? Deploy that number, not the alias (a restart re-reads an alias)
+python -c "import mlflow; print(mlflow.MlflowClient().get_model_version_by_alias('ModelName', 'champion').version)"
+
+# Serve that version locally, from this Python environment (no new virtualenv or conda)
+mlflow models serve -m models:/ModelName/1 -p 5001 --env-manager local

@@ -24,6 +24,8 @@ client.set_registered_model_alias(MODEL_NAME, "champion", latest.version)
 # --8<-- [end:promote]
 
 # --8<-- [start:resolve]
+# At deploy time: resolve the alias once, and deploy the version it names, pinned.
 champion = client.get_model_version_by_alias(MODEL_NAME, "champion")
 print(f"{MODEL_NAME}@champion -> version {champion.version}, tags {champion.tags}")
+print(f"deploy models:/{MODEL_NAME}/{champion.version}")
 # --8<-- [end:resolve]

@@ -8,6 +8,7 @@ the first test and run beside the others; the tests that check them wait for the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -142,35 +143,55 @@ def copy_champion(champion: dict, uri: str) -> str:
     return name
 
 
-@pytest.fixture(scope="session")
-def model_server_started(
-    champion: dict, tracking_uri: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, str]]:
-    """`mlflow models serve -m models:/<name>@champion`, what k8s/*/deployment.yaml runs, started
-    in the background (always stopped)."""
+@contextlib.contextmanager
+def pod(manifest: Path, workdir: Path, uri: str, log: Path) -> Iterator[tuple[Server, str]]:
+    """The model server a Deployment's pod runs: its container's args from `manifest`, with the
+    host and port swapped for 127.0.0.1 and a free port, and `workdir` as its working directory
+    (the image's /app holds what the checkout does). Always stopped."""
+    docs = [doc for doc in yaml.safe_load_all(manifest.read_text()) if doc]
+    deployment = next(doc for doc in docs if doc["kind"] == "Deployment")
+    args = list(deployment["spec"]["template"]["spec"]["containers"][0]["args"])
     port = free_port()
+    args[args.index("--host") + 1] = "127.0.0.1"
+    args[args.index("--port") + 1] = str(port)
     server = Server(
-        "mlflow models serve",
-        [
-            str(BIN / "mlflow"),
-            "models",
-            "serve",
-            "-m",
-            f"models:/{champion['name']}@champion",
-            "--env-manager",
-            "local",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        log_path=tmp_path_factory.mktemp("model-server") / "serve.log",
-        env=script_env(tracking_uri),
+        "serve_model.py",
+        ["bash", "-c", 'cd "$0" && exec "$@"', str(workdir), *args],
+        log_path=log,
+        env={**script_env(uri), "TMPDIR": str(log.parent)},
     )
     try:
         yield server, f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+def render(project: Path, name: str, uri: str) -> ExampleRun:
+    """scripts/render_deployment.py, as the deploy job runs it, on the copy's production manifest
+    pointed at the test's own registered model `name`: writes deploy/production.yaml."""
+    manifest = project / "k8s" / "production" / "deployment.yaml"
+    manifest.write_text(re.sub(r"models:/[^/@\"]+@", f"models:/{name}@", manifest.read_text()))
+    return run_script(
+        project,
+        "render_deployment.py",
+        "k8s/production/deployment.yaml",
+        "--output",
+        "deploy/production.yaml",
+        uri=uri,
+    )
+
+
+@pytest.fixture(scope="session")
+def model_server_started(
+    champion: dict, tracking_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str]]:
+    """What k8s/production/deployment.yaml runs once rendered: serve_model.py on the champion's
+    version, pinned, started in the background (always stopped)."""
+    project = champion["project"]
+    render(project, champion["name"], tracking_uri)  # @champion is the champion's version
+    log = tmp_path_factory.mktemp("model-server") / "serve.log"
+    with pod(project / "deploy" / "production.yaml", project, tracking_uri, log) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

@@ -80,18 +80,49 @@ def test_deploy_manifests_are_valid_kubernetes() -> None:
 
 
 def test_every_file_a_job_names_exists() -> None:
-    """The deploy jobs cannot run here, but the scripts and manifests they name must exist."""
+    """The deploy jobs cannot run here, but the scripts and manifests they name must exist (or be
+    written by an earlier line of the same job: render_deployment.py's --output)."""
     pipeline = yaml.safe_load(PIPELINE.read_text())
-    named = set()
+    named, written = set(), set()
     for job in pipeline.values():
         for line in job.get("script", []) if isinstance(job, dict) else []:
             words = shlex.split(line)
+            if "--output" in words:
+                written.add(words[words.index("--output") + 1])
             named.update(w for w in words if re.match(r"(scripts|k8s)/", w))
-            if "-f" in words:
+            if "-f" in words and words[words.index("-f") + 1] not in written:
                 named.add(words[words.index("-f") + 1])
-    assert {"scripts/promote_model.py", "k8s/production/deployment.yaml"} <= named
+    assert {
+        "scripts/promote_model.py",
+        "scripts/render_deployment.py",
+        "k8s/production/deployment.yaml",
+    } <= named
+    assert {"deploy/staging.yaml", "deploy/production.yaml"} <= written
     missing = sorted(n for n in named if not (EXAMPLE / n).exists())
     assert not missing
+
+
+def test_deploy_jobs_apply_a_pinned_version_and_never_restart() -> None:
+    """Release = apply the rendered manifest (a new rollout revision when the version changed).
+    A `rollout restart` of a Deployment that loads an alias would re-resolve it in every pod."""
+    pipeline = yaml.safe_load(PIPELINE.read_text())
+    for job, env in (("deploy-staging", "staging"), ("deploy-production", "production")):
+        script = pipeline[job]["script"]
+        render = next(i for i, line in enumerate(script) if "render_deployment.py" in line)
+        apply = script.index(f"kubectl apply -f deploy/{env}.yaml")
+        assert render < apply, script
+        assert not any("rollout restart" in line for line in script), script
+        assert "--expect-model models/latest/" in script[-1], script
+        assert pipeline[job]["artifacts"]["paths"] == ["deploy/"]
+
+
+def test_serving_image_tag_is_the_pinned_mlflow() -> None:
+    """The manifests' image is named after the MLflow it holds: the pin of requirements.txt."""
+    pins = (EXAMPLE / "requirements.txt").read_text()
+    for manifest in (EXAMPLE / "k8s").glob("*/deployment.yaml"):
+        deployment = next(d for d in yaml.safe_load_all(manifest.read_text()) if d)
+        image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        assert f"mlflow=={image.rsplit(':', 1)[1]}\n" in pins, (manifest, image)
 
 
 # ---- gitlab-ci-local ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,28 +10,43 @@ from tests.cicd.conftest import run_script
 from tests.support.processes import free_port
 
 
-def test_smoke_test_passes_against_a_served_model(champion: dict, model_server: str) -> None:
-    result = run_script(
-        champion["project"], "smoke_test.py", "--endpoint", model_server, "--data", "data/test/"
+def smoke_test(champion: dict, endpoint: str, *args: str, expect: int = 0):
+    """scripts/smoke_test.py on the held-out batch against `endpoint`."""
+    return run_script(
+        champion["project"],
+        "smoke_test.py",
+        "--endpoint",
+        endpoint,
+        "--data",
+        "data/test/",
+        *args,
+        expect=expect,
     )
-    match = re.search(r"20 predictions, accuracy (\d\.\d\d), (\d+) ms", result.stdout)
+
+
+def test_smoke_test_passes_against_a_served_model(champion: dict, model_server: str) -> None:
+    # --expect-model: the deploy jobs check that the version they validated is what answers.
+    result = smoke_test(champion, model_server, "--expect-model", "models/latest/")
+    version = champion["pointer"]["version"]
+    match = re.search(
+        rf"20 predictions, version {version}, accuracy (\d\.\d\d), (\d+) ms", result.stdout
+    )
     assert match, result.stdout
     assert float(match[1]) >= 0.8
 
 
+def test_smoke_test_fails_when_another_version_answers(
+    champion: dict, model_server: str, tmp_path: Path
+) -> None:
+    (tmp_path / "model_info.json").write_text(json.dumps({**champion["pointer"], "version": "99"}))
+    result = smoke_test(champion, model_server, "--expect-model", str(tmp_path), expect=1)
+    version = champion["pointer"]["version"]
+    assert f"expected model version 99, the server answered with {version}" in result.stderr
+
+
 def test_smoke_test_fails_when_the_model_is_wrong(champion: dict, model_server: str) -> None:
     # The same answers judged against impossible expectations: the check can fail.
-    result = run_script(
-        champion["project"],
-        "smoke_test.py",
-        "--endpoint",
-        model_server,
-        "--data",
-        "data/test/",
-        "--min-accuracy",
-        "1.01",
-        expect=1,
-    )
+    result = smoke_test(champion, model_server, "--min-accuracy", "1.01", expect=1)
     assert "smoke_test: accuracy" in result.stderr
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 
 from tests.docs.pages import ROOT
@@ -39,3 +40,9 @@ def test_pre_commit_uses_the_lint_groups_versions():
     assert used, "no pinned hook dependencies found"
     mismatched = {name: (v, lint.get(name)) for name, v in used.items() if lint.get(name) != v}
     assert not mismatched, f"pre-commit vs pyproject lint group: {mismatched}"
+
+
+def test_the_project_requires_python_3_11_5():
+    """The home page's Python requirement (claim python-requirement), read from pyproject.toml."""
+    assert PYPROJECT["project"]["requires-python"] == ">=3.11.5"
+    assert sys.version_info >= (3, 11, 5)

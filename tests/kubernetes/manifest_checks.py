@@ -4,12 +4,15 @@
     python -m tests.kubernetes.manifest_checks path/to/one.yaml --version 1.37
 
 1. Schema, strict (unknown fields are errors): built-in kinds against the upstream OpenAPI
-   schemas bundled in kubernetes-validate; KEDA and VPA against tests/kubernetes/schemas/.
-   A kind with no schema is an error, never a warning.
+   schemas bundled in kubernetes-validate; KEDA, VPA, the Gateway API and its inference
+   extension against tests/kubernetes/schemas/. A kind with no schema is an error, never a
+   warning.
 2. Cross-object: Service selectors and StatefulSet serviceName, configMapKeyRef / secretKeyRef /
    claimName / storageClassName references, HPA / KEDA / VPA targets, requests <= limits and
    inside the LimitRange, min <= max replicas, no `:latest` or untagged image, no deprecated
-   VPA update mode.
+   VPA update mode; device claims (a Pod's ResourceClaim or template, a container's claim, a
+   request's DeviceClass); Gateway API references (a Gateway's class, a route's parent
+   Gateway and listener, a backend Service and its port, an InferencePool and its Pods).
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ CUSTOM_SCHEMAS = {
         "autoscaling.k8s.io/v1",
         "VerticalPodAutoscaler",
     ): "autoscaling.k8s.io-v1-verticalpodautoscaler.json",
+    **{
+        ("gateway.networking.k8s.io/v1", kind): f"gateway.networking.k8s.io-v1-{kind.lower()}.json"
+        for kind in ("GatewayClass", "Gateway", "HTTPRoute")
+    },
+    ("inference.networking.k8s.io/v1", "InferencePool"): (
+        "inference.networking.k8s.io-v1-inferencepool.json"
+    ),
 }
 WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "Pod"}
 SCALABLE = {("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "ReplicaSet")}
@@ -401,12 +411,35 @@ def target_problems(docs: list[Doc]) -> Iterator[Problem]:
         for low, high in (("minReplicas", "maxReplicas"), ("minReplicaCount", "maxReplicaCount")):
             if low in spec and high in spec and spec[low] > spec[high]:
                 yield doc.problem(("spec", low), f"{low} {spec[low]} > {high} {spec[high]}")
+        if doc.kind == "HorizontalPodAutoscaler":
+            yield from tolerance_problems(doc, ("spec", "behavior"), spec.get("behavior") or {})
+        if doc.kind == "ScaledObject":
+            behavior = (
+                (spec.get("advanced") or {}).get("horizontalPodAutoscalerConfig") or {}
+            ).get("behavior") or {}
+            path = ("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior")
+            yield from tolerance_problems(doc, path, behavior)
         mode = (spec.get("updatePolicy") or {}).get("updateMode")
         if doc.kind == "VerticalPodAutoscaler" and mode == "Auto":
             yield doc.problem(
                 ("spec", "updatePolicy", "updateMode"),
                 "'Auto' is deprecated since VPA 1.5 (it means 'Recreate'): say 'Recreate', "
                 "'InPlaceOrRecreate', 'Initial' or 'Off'",
+            )
+
+
+def tolerance_problems(doc: Doc, path: Path_, behavior: dict) -> Iterator[Problem]:
+    """A per-HPA tolerance is a Quantity >= 0 (0.05 for 5%); the schema allows any string."""
+    for direction in ("scaleUp", "scaleDown"):
+        value = (behavior.get(direction) or {}).get("tolerance")
+        if value is None:
+            continue
+        try:
+            quantity(value)
+        except ValueError:
+            yield doc.problem(
+                (*path, direction, "tolerance"),
+                f"{value!r} is not a quantity >= 0: write a fraction such as 0.05 for 5%",
             )
 
 
@@ -430,10 +463,22 @@ def hpa_request_problems(hpa: Doc, target: Doc) -> Iterator[Problem]:
                     )
 
 
+# In-place resize covers these resources only (ContainerResizePolicy.resourceName: "Supported
+# values: cpu, memory." in the 1.35 and 1.37 schemas; tests/kubernetes/test_claims.py reads it).
+RESIZABLE = {"cpu", "memory"}
+
+
 def resource_problems(docs: list[Doc]) -> Iterator[Problem]:
     limit_ranges = [d for d in docs if d.kind == "LimitRange"]
     for doc in docs:
         for cpath, container in containers(doc):
+            for i, policy in enumerate(container.get("resizePolicy") or []):
+                if policy.get("resourceName") not in RESIZABLE:
+                    yield doc.problem(
+                        (*cpath, "resizePolicy", i, "resourceName"),
+                        f"{policy.get('resourceName')!r} cannot be resized in place "
+                        f"(only {sorted(RESIZABLE)})",
+                    )
             resources = container.get("resources") or {}
             requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
             for name in set(requests) & set(limits):
@@ -502,8 +547,154 @@ def image_problems(docs: list[Doc]) -> Iterator[Problem]:
                 )
 
 
+def device_claim_problems(docs: list[Doc]) -> Iterator[Problem]:
+    """A Pod's claims exist, its containers use only those, and each request's class exists."""
+    objects = index(docs)
+    classes = {d.name for d in docs if d.kind == "DeviceClass"}
+    for doc in docs:
+        for spath, spec, _ in pod_specs(doc):
+            claims = spec.get("resourceClaims") or []
+            for i, claim in enumerate(claims):
+                for field_, kind in (
+                    ("resourceClaimName", "ResourceClaim"),
+                    ("resourceClaimTemplateName", "ResourceClaimTemplate"),
+                ):
+                    name = claim.get(field_)
+                    if name is not None and (kind, doc.namespace, name) not in objects:
+                        yield doc.problem(
+                            (*spath, "resourceClaims", i, field_),
+                            f"no {kind} {name!r} in namespace {doc.namespace}",
+                        )
+            names = {claim.get("name") for claim in claims}
+            for group in ("initContainers", "containers"):
+                for c, container in enumerate(spec.get(group) or []):
+                    used = (container.get("resources") or {}).get("claims") or []
+                    for j, ref in enumerate(used):
+                        if ref.get("name") not in names:
+                            yield doc.problem(
+                                (*spath, group, c, "resources", "claims", j, "name"),
+                                f"the Pod has no resourceClaims entry {ref.get('name')!r} "
+                                f"(it has {sorted(n for n in names if n)})",
+                            )
+        if doc.kind in ("ResourceClaim", "ResourceClaimTemplate"):
+            path = ("spec",) if doc.kind == "ResourceClaim" else ("spec", "spec")
+            claim_spec = doc.data
+            for step in path:
+                claim_spec = claim_spec.get(step) or {}
+            for r, request in enumerate((claim_spec.get("devices") or {}).get("requests") or []):
+                options = [(("exactly",), request["exactly"])] if "exactly" in request else []
+                options += [
+                    (("firstAvailable", k), sub)
+                    for k, sub in enumerate(request.get("firstAvailable") or [])
+                ]
+                for steps, body in options:
+                    if body.get("deviceClassName") not in classes:
+                        yield doc.problem(
+                            (*path, "devices", "requests", r, *steps, "deviceClassName"),
+                            f"no DeviceClass {body.get('deviceClassName')!r} in the chapter",
+                        )
+
+
+def gateway_problems(docs: list[Doc]) -> Iterator[Problem]:
+    """Gateway -> class, route -> Gateway and listener, route -> backend; a pool selects Pods.
+
+    Not checked: an InferencePool's endpointPickerRef, a Service the picker's Helm chart
+    installs, not the chapter.
+    """
+    objects = index(docs)
+    templates = [(d, labels, spec) for d in docs for _, spec, labels in pod_specs(d)]
+    classes = {d.name for d in docs if d.kind == "GatewayClass"}
+    for doc in docs:
+        spec = doc.data.get("spec") or {}
+        if doc.kind == "Gateway" and spec.get("gatewayClassName") not in classes:
+            yield doc.problem(
+                ("spec", "gatewayClassName"),
+                f"no GatewayClass {spec.get('gatewayClassName')!r} in the chapter",
+            )
+        if doc.kind == "HTTPRoute":
+            for i, parent in enumerate(spec.get("parentRefs") or []):
+                namespace = parent.get("namespace", doc.namespace)
+                gateway = objects.get(("Gateway", namespace, parent.get("name")))
+                if parent.get("kind", "Gateway") != "Gateway":
+                    continue
+                if gateway is None:
+                    yield doc.problem(
+                        ("spec", "parentRefs", i, "name"),
+                        f"no Gateway {parent.get('name')!r} in namespace {namespace}",
+                    )
+                    continue
+                listeners = {
+                    listener.get("name")
+                    for listener in (gateway.data.get("spec") or {}).get("listeners") or []
+                }
+                section = parent.get("sectionName")
+                if section is not None and section not in listeners:
+                    yield doc.problem(
+                        ("spec", "parentRefs", i, "sectionName"),
+                        f"Gateway {gateway.name!r} has no listener {section!r} "
+                        f"(it has {sorted(listeners)})",
+                    )
+            for r, rule in enumerate(spec.get("rules") or []):
+                for b, backend in enumerate(rule.get("backendRefs") or []):
+                    yield from backend_problems(
+                        doc, ("spec", "rules", r, "backendRefs", b), backend, objects
+                    )
+        if doc.kind == "InferencePool":
+            selector = (spec.get("selector") or {}).get("matchLabels") or {}
+            matched = [
+                pod_spec
+                for d, labels, pod_spec in templates
+                if d.namespace == doc.namespace and selector.items() <= labels.items()
+            ]
+            if not matched:
+                yield doc.problem(
+                    ("spec", "selector", "matchLabels"),
+                    f"selects {selector}, but no Pod or Pod template in the chapter has them",
+                )
+                continue
+            ports = {
+                port.get("containerPort")
+                for pod_spec in matched
+                for container in pod_spec.get("containers") or []
+                for port in container.get("ports") or []
+            }
+            for t, target in enumerate(spec.get("targetPorts") or []):
+                if target.get("number") not in ports:
+                    yield doc.problem(
+                        ("spec", "targetPorts", t, "number"),
+                        f"no container of the selected Pods listens on {target.get('number')} "
+                        f"(they declare {sorted(p for p in ports if p)})",
+                    )
+
+
+def backend_problems(route: Doc, path: Path_, backend: dict, objects) -> Iterator[Problem]:
+    group, kind = backend.get("group", ""), backend.get("kind", "Service")
+    namespace = backend.get("namespace", route.namespace)
+    name = backend.get("name")
+    if (group, kind) == ("", "Service"):
+        service = objects.get(("Service", namespace, name))
+        if service is None:
+            yield route.problem((*path, "name"), f"no Service {name!r} in namespace {namespace}")
+            return
+        ports = {p.get("port") for p in (service.data.get("spec") or {}).get("ports") or []}
+        if backend.get("port") not in ports:
+            yield route.problem(
+                (*path, "port"),
+                f"Service {name!r} ({service.file}) has no port {backend.get('port')}; "
+                f"it has {sorted(ports)}",
+            )
+    elif (group, kind) == ("inference.networking.k8s.io", "InferencePool"):
+        if ("InferencePool", namespace, name) not in objects:
+            yield route.problem(
+                (*path, "name"), f"no InferencePool {name!r} in namespace {namespace}"
+            )
+    else:
+        yield route.problem((*path, "kind"), f"the checks know no backend {group}/{kind}")
+
+
 def cross_object_problems(docs: list[Doc]) -> list[Problem]:
-    checks = (reference_problems, service_problems, target_problems, resource_problems)
+    checks = (reference_problems, service_problems, target_problems, resource_problems,
+              device_claim_problems, gateway_problems)  # fmt: skip
     return sorted({p for check in (*checks, image_problems) for p in check(docs)})
 
 

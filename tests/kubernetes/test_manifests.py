@@ -1,6 +1,6 @@
-"""Every manifest of the chapter: yamllint, strict schemas for two Kubernetes versions (KEDA and
-VPA against our own schemas), cross-object checks, and the negative cases each failing with
-`file:line: field: message`."""
+"""Every manifest of the chapter: yamllint, strict schemas for two Kubernetes versions (KEDA, VPA
+and the Gateway API against our own schemas), cross-object checks, and the negative cases each
+failing with `file:line: field: message`."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ PAGES = [*sorted((ROOT / "docs" / "kubernetes").glob("*.md")), ROOT / "docs" / "
 
 def test_the_chapter_has_its_manifests():
     # 14 from the draft, the PVC the first Pod mounts, the StorageClass the fast-ssd claim needs,
-    # the team-a Namespace, and the three Deployments the autoscalers target.
-    assert len(MANIFESTS) == 20, IDS
+    # the team-a Namespace, and the three Deployments the autoscalers target; four for GPUs
+    # through Dynamic Resource Allocation; five for the Gateway API (the Gateway, two routes,
+    # an InferencePool, and the canary's Services and Deployment).
+    assert len(MANIFESTS) == 29, IDS
 
 
 def test_yamllint_strict():
@@ -172,44 +174,154 @@ NEGATIVE = {
     ),
     "the draft's KEDA metricName": (
         "autoscaling/keda-scaledobject.yaml",
-        "      threshold: '80'",
-        "      metricName: gpu_utilization\n      threshold: '80'",
-        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:20: "
+        "      threshold: '5'",
+        "      metricName: queue_depth\n      threshold: '5'",
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:24: "
         "spec.triggers[0].metadata.metricName: unknown field 'metricName'",
     ),
     "misspelled KEDA field": (
         "autoscaling/keda-scaledobject.yaml",
         "maxReplicaCount: 10",
         "maxReplicasCount: 10",
-        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:12: "
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:14: "
         "spec.maxReplicasCount: unknown field 'maxReplicasCount'",
     ),
     "KEDA min above max": (
         "autoscaling/keda-scaledobject.yaml",
         "minReplicaCount: 1 ",
         "minReplicaCount: 11 ",
-        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:11: spec.minReplicaCount: "
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:13: spec.minReplicaCount: "
         "minReplicaCount 11 > maxReplicaCount 10",
     ),
     "the draft's VPA updateMode Auto": (
         "autoscaling/vpa.yaml",
-        'updateMode: "Recreate"',
+        'updateMode: "InPlaceOrRecreate"',
         'updateMode: "Auto"',
-        "examples/kubernetes/autoscaling/vpa.yaml:14: spec.updatePolicy.updateMode: "
+        "examples/kubernetes/autoscaling/vpa.yaml:16: spec.updatePolicy.updateMode: "
         "'Auto' is deprecated since VPA 1.5",
+    ),
+    "VPA update mode that does not exist": (
+        "autoscaling/vpa.yaml",
+        'updateMode: "InPlaceOrRecreate"',
+        'updateMode: "InPlaceOnly"',
+        "examples/kubernetes/autoscaling/vpa.yaml:16: spec.updatePolicy.updateMode: "
+        "'InPlaceOnly' is not one of",
+    ),
+    "resizePolicy for a resource in-place resize does not cover": (
+        "autoscaling/deployment-training-worker.yaml",
+        "      - resourceName: memory",
+        "      - resourceName: memory\n          restartPolicy: RestartContainer\n"
+        "        - resourceName: nvidia.com/gpu",
+        "examples/kubernetes/autoscaling/deployment-training-worker.yaml:32: "
+        "spec.template.spec.containers[0].resizePolicy[2].resourceName: "
+        "'nvidia.com/gpu' cannot be resized in place",
+    ),
+    "HPA tolerance as a percentage string": (
+        "autoscaling/hpa-cpu.yaml",
+        "tolerance: 0.05",
+        'tolerance: "5%"',
+        "examples/kubernetes/autoscaling/hpa-cpu.yaml:24: spec.behavior.scaleUp.tolerance: "
+        "'5%' is not a quantity >= 0",
+    ),
+    "HPA tolerance in the wrong place": (
+        "autoscaling/hpa-cpu.yaml",
+        "  behavior:\n",
+        "  tolerance: 0.05\n  behavior:\n",
+        "examples/kubernetes/autoscaling/hpa-cpu.yaml:20: spec.tolerance: "
+        "unknown field 'tolerance' (Kubernetes 1.35)",
+    ),
+    "Pod naming a claim template that does not exist": (
+        "gpus/job-training.yaml",
+        "resourceClaimTemplateName: one-large-gpu",
+        "resourceClaimTemplateName: one-gpu",
+        "examples/kubernetes/gpus/job-training.yaml:16: "
+        "spec.template.spec.resourceClaims[0].resourceClaimTemplateName: "
+        "no ResourceClaimTemplate 'one-gpu' in namespace default",
+    ),
+    "container using a claim its Pod does not list": (
+        "gpus/resourceclaim-shared.yaml",
+        "          - name: gpu\n",
+        "          - name: gpus\n",
+        "examples/kubernetes/gpus/resourceclaim-shared.yaml:43: "
+        "spec.template.spec.containers[0].resources.claims[0].name: "
+        "the Pod has no resourceClaims entry 'gpus'",
+    ),
+    "claim template naming a DeviceClass that does not exist": (
+        "gpus/resourceclaimtemplate.yaml",
+        "deviceClassName: gpu-large",
+        "deviceClassName: gpu-larg",
+        "examples/kubernetes/gpus/resourceclaimtemplate.yaml:13: "
+        "spec.spec.devices.requests[0].exactly.deviceClassName: no DeviceClass 'gpu-larg'",
+    ),
+    "device request in the beta shape": (
+        "gpus/resourceclaim-shared.yaml",
+        "      exactly:\n        deviceClassName: gpu-large",
+        "      deviceClassName: gpu-large",
+        "examples/kubernetes/gpus/resourceclaim-shared.yaml:12: "
+        "spec.devices.requests[0].deviceClassName: unknown field 'deviceClassName' "
+        "(Kubernetes 1.35)",
+    ),
+    "Gateway naming a class that does not exist": (
+        "networking/gateway.yaml",
+        "gatewayClassName: envoy",
+        "gatewayClassName: envoy-gateway",
+        "examples/kubernetes/networking/gateway.yaml:16: spec.gatewayClassName: "
+        "no GatewayClass 'envoy-gateway' in the chapter",
+    ),
+    "route attached to a listener the Gateway lacks": (
+        "networking/httproute-canary.yaml",
+        "sectionName: http",
+        "sectionName: https",
+        "examples/kubernetes/networking/httproute-canary.yaml:10: spec.parentRefs[0].sectionName: "
+        "Gateway 'ml-gateway' has no listener 'https'",
+    ),
+    "route backend on a port the Service does not have": (
+        "networking/httproute-canary.yaml",
+        "    - name: sentiment-v1  # services-by-version.yaml\n      port: 8080",
+        "    - name: sentiment-v1  # services-by-version.yaml\n      port: 80",
+        "examples/kubernetes/networking/httproute-canary.yaml:30: "
+        "spec.rules[1].backendRefs[0].port: Service 'sentiment-v1'",
+    ),
+    "a field HTTPRoute does not have": (
+        "networking/httproute-canary.yaml",
+        "      weight: 90",
+        "      weights: 90",
+        "examples/kubernetes/networking/httproute-canary.yaml:31: "
+        "spec.rules[1].backendRefs[0].weights: unknown field 'weights'",
+    ),
+    "InferencePool selecting no Pod": (
+        "networking/inferencepool.yaml",
+        "app: gpu-inference",
+        "app: llm-inference",
+        "examples/kubernetes/networking/inferencepool.yaml:11: spec.selector.matchLabels: "
+        "selects {'app': 'llm-inference'}, but no Pod",
+    ),
+    "InferencePool on a port the Pods do not open": (
+        "networking/inferencepool.yaml",
+        "  - number: 8080",
+        "  - number: 8000",
+        "examples/kubernetes/networking/inferencepool.yaml:14: spec.targetPorts[0].number: "
+        "no container of the selected Pods listens on 8000",
+    ),
+    "route to an InferencePool that does not exist": (
+        "networking/inferencepool.yaml",
+        "      name: llm-pool\n",
+        "      name: llm-pools\n",
+        "examples/kubernetes/networking/inferencepool.yaml:37: spec.rules[0].backendRefs[0].name: "
+        "no InferencePool 'llm-pools' in namespace default",
     ),
     "VPA wrong type": (
         "autoscaling/vpa.yaml",
         "containerName: '*'",
         "containerName: 7",
-        "examples/kubernetes/autoscaling/vpa.yaml:17: "
+        "examples/kubernetes/autoscaling/vpa.yaml:19: "
         "spec.resourcePolicy.containerPolicies[0].containerName: 7 is not of type 'string'",
     ),
     "custom resource without a schema": (
         "autoscaling/keda-scaledobject.yaml",
         "kind: ScaledObject",
         "kind: ScaledJob",
-        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:3: kind: no schema for "
+        "examples/kubernetes/autoscaling/keda-scaledobject.yaml:5: kind: no schema for "
         "ScaledJob keda.sh/v1alpha1 in Kubernetes 1.35",
     ),
 }

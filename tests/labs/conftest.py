@@ -2,8 +2,9 @@
 
 The notebooks run in a Jupyter kernel, a child of the test process that inherits its
 environment: the fixtures export the endpoints the labs read (MLFLOW_TRACKING_URI, RAY_ADDRESS,
-SERVE_HTTP_PORT, the Spark driver settings) exactly as they do for the chapters' examples, and
-every engine is stopped at the end of the session, even when a lab failed.
+SERVE_HTTP_PORT) exactly as they do for the chapters' examples, and unset the Spark settings
+that would name a cluster (MASTER, SPARK_CONF_DIR), so the Spark lab takes its local path.
+Every engine is stopped at the end of the session, even when a lab failed.
 """
 
 from __future__ import annotations

@@ -43,6 +43,24 @@ def summary_of(notebook: nbformat.NotebookNode, path: Path) -> dict:
     return json.loads(text)
 
 
+def tagged_source(path: Path, tag: str) -> str:
+    """The source of the one code cell of a stored lab tagged `tag` (e.g. "session": the cell
+    that connects to the engine, which tests run alone with other settings)."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = [c for c in notebook.cells if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1 and cells[0].cell_type == "code", f"{path}: one code cell tagged {tag}"
+    return cells[0].source
+
+
+def printed(notebook: nbformat.NotebookNode, tag: str) -> str:
+    """What the code cell tagged `tag` printed in a run."""
+    cells = [c for c in notebook.cells if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"expected one code cell tagged {tag!r}"
+    return "".join(
+        o.get("text", "") for o in cells[0].get("outputs", []) if o.output_type == "stream"
+    )
+
+
 def execute(notebook: nbformat.NotebookNode, path: Path) -> float:
     """Execute in place in a python3 kernel whose working directory is docs/labs."""
     client = NotebookClient(

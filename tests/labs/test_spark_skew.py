@@ -1,10 +1,17 @@
-"""docs/labs/spark-skew.ipynb: the skewed key shows in the tasks, and each fix removes it."""
+"""docs/labs/spark-skew.ipynb: the skewed key shows in the tasks, and each fix removes it; the
+lab runs where Spark's own settings say (labs/index.md, "Against your own cluster")."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from tests.labs.notebooks import run_lab
+from tests.labs.notebooks import LABS, printed, run_lab, tagged_source
 
 BEFORE, AFTER = "last month (even keys)", "this month (skewed)"
 AQE, SALTING, BROADCAST = "AQE skew join", "salting", "broadcast join"
@@ -55,3 +62,63 @@ def test_salting_and_broadcast_fix_it_too(lab):
     longest = lab.summary["longest_task_ms"]
     for fix in (AQE, SALTING, BROADCAST):
         assert longest[fix] < longest[AFTER] / 2, (fix, longest)
+
+
+def test_with_no_spark_settings_the_lab_runs_on_local_2(lab):
+    """The default path: none of MASTER and SPARK_CONF_DIR is set in the tests (spark_env)."""
+    assert "master local[2]" in printed(lab.notebook, "session")
+
+
+# Run after the lab's session cell: what the session got, and whether the UI's REST API that
+# the lab reads answers.
+PROBE = """
+conf = sc.getConf()
+print("PROBE", json.dumps({
+    "master": sc.master,
+    "driver_host": conf.get("spark.driver.host"),
+    "rows": spark.range(3).count(),
+    "ui": requests.get(f"{API}/jobs", timeout=60).status_code,
+}))
+"""
+
+
+def run_session_cell(settings: dict[str, str], cwd: Path) -> dict:
+    """The lab's session cell, in a fresh process with `settings` (the notebook's own code)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MASTER", "SPARK_CONF_DIR")}
+    code = tagged_source(LABS / "spark-skew.ipynb", "session") + "\n" + PROBE
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, **settings},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("PROBE "))
+    return json.loads(line.removeprefix("PROBE "))
+
+
+def test_the_session_follows_sparks_own_settings(lab_spark_env, tmp_path: Path):
+    """MASTER, or spark-defaults.conf in SPARK_CONF_DIR, decide; the lab overrides neither.
+
+    Local masters stand in for a cluster (a second Spark cluster is too heavy for a 2-core
+    machine): what is checked is that the builder leaves the master and the driver's address
+    to Spark's own settings, in spark-submit's order (spark-defaults.conf before MASTER)."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    # 127.0.0.2 is a loopback address too on Linux: a driver address the lab never sets (on its
+    # local path it sets 127.0.0.1). The UI listens on SPARK_LOCAL_IP and the lab reads it at
+    # spark.driver.host, so a reader sets both to the same address (or leaves SPARK_LOCAL_IP
+    # unset, and the UI listens on every interface, which a test should not do).
+    (conf / "spark-defaults.conf").write_text(
+        "spark.master local[1]\nspark.driver.host 127.0.0.2\n"
+    )
+    settings = {"SPARK_CONF_DIR": str(conf), "MASTER": "local[3]", "SPARK_LOCAL_IP": "127.0.0.2"}
+    from_file = run_session_cell(settings, tmp_path)
+    assert from_file == {"master": "local[1]", "driver_host": "127.0.0.2", "rows": 3, "ui": 200}
+
+    from_master = run_session_cell({"MASTER": "local[3]"}, tmp_path)
+    assert from_master["master"] == "local[3]"
+    assert from_master["rows"] == 3 and from_master["ui"] == 200

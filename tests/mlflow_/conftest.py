@@ -36,6 +36,9 @@ def cheatsheet_commands() -> dict[str, str]:
         "mlflow ui ": "ui",
         'python -c "import mlflow; mlflow.register_model(': "register",
         'python -c "import mlflow; mlflow.MlflowClient().set_registered_model_alias(': "alias",
+        'python -c "import mlflow; print(mlflow.MlflowClient().get_model_version_by_alias(': (
+            "resolve"
+        ),
         "mlflow models serve ": "serve",
     }
     found: dict[str, str] = {}
@@ -106,7 +109,8 @@ def cheatsheet_served(
     tracked: Tracked, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Started]:
     """Register tracking.py's model as CheatSheetModel and point @champion at version 1 with the
-    cheat sheet's own lines, then start its `mlflow models serve` line on a free port."""
+    cheat sheet's own lines, then start its `mlflow models serve` line (version 1) on a free
+    port."""
     lines = cheatsheet_commands()
     model = CHEATSHEET_MODEL
     register = lines["register"].replace("<run-id>", tracked.run_id).replace("ModelName", model)

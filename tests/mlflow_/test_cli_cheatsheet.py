@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.mlflow_.conftest import CHEATSHEET_MODEL
+from tests.mlflow_.conftest import CHEATSHEET_MODEL, cheatsheet_commands, cheatsheet_shell
 from tests.support.processes import http_ok
 
 MODEL = CHEATSHEET_MODEL
@@ -35,6 +35,10 @@ def test_register_alias_and_serve(client, tracked, cheatsheet_served, reference_
     version = client.get_model_version(MODEL, "1")
     assert version.run_id == tracked.run_id
     assert client.get_model_version_by_alias(MODEL, "champion").version == "1"
+    # The resolve line prints the number the serve line then serves.
+    resolve = cheatsheet_commands()["resolve"].replace("ModelName", MODEL)
+    assert cheatsheet_shell(resolve).stdout.strip() == "1"
+    assert f"models:/{MODEL}/1 " in cheatsheet_commands()["serve"].replace("ModelName", MODEL)
 
     server, url = cheatsheet_served.server, cheatsheet_served.url
     server.wait_until(lambda: http_ok(f"{url}/ping"), 300, "answering /ping")

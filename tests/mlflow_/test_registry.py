@@ -12,6 +12,7 @@ from tests.support.examples import run_example
 
 def test_champion_alias_and_tags(client, champion, promoted, page_output):
     page_output("examples/mlflow_/registry.out.txt", promoted)
+    assert f"deploy models:/{MODEL_NAME}/{champion}\n" in promoted
     version = client.get_model_version_by_alias(MODEL_NAME, "champion")
     assert version.version == champion
     assert version.tags == {"validation_status": "approved"}

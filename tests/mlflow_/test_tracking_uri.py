@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,8 @@ def test_mlflow_uses_the_exported_uri(section):
     assert done.stdout.strip() == exported[1]
 
 
-def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
+def default_tracking_uri(cwd: Path) -> str:
+    """What a new process in `cwd`, with no MLFLOW_TRACKING_URI, tracks to."""
     env = venv_env()
     env.pop("MLFLOW_TRACKING_URI", None)
     done = subprocess.run(
@@ -42,9 +44,22 @@ def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         timeout=120,
         check=True,
     )
+    return done.stdout.strip()
+
+
+def test_without_the_variable_mlflow_3_uses_a_local_sqlite_file(tmp_path):
     # ./mlflow.db, resolved to an absolute path: sqlite:////<cwd>/mlflow.db
-    assert done.stdout.strip() == f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert default_tracking_uri(tmp_path) == f"sqlite:///{tmp_path / 'mlflow.db'}"
+
+
+def test_an_old_mlruns_folder_keeps_the_file_store(tmp_path):
+    """MLflow 2's default store was ./mlruns: where one with an experiment exists, MLflow 3 keeps
+    using it."""
+    experiment = tmp_path / "mlruns" / "0"
+    experiment.mkdir(parents=True)
+    (experiment / "meta.yaml").write_text("experiment_id: '0'\nname: Default\n")
+    assert default_tracking_uri(tmp_path) == f"file://{tmp_path / 'mlruns'}"

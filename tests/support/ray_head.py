@@ -24,7 +24,8 @@ from tests.support.processes import Server, ServerDidNotStart, free_port, sessio
 
 # The environment of the head, of this process's driver and of every example the tests run.
 RAY_ENV = {
-    # Ray 2.60 turns token auth on and writes ~/.ray/auth_token: keep the tests out of $HOME.
+    # `ray start --head` turns token auth on when a token exists, and a local ray.init() writes
+    # one to ~/.ray/auth_token: keep the tests independent of $HOME.
     "RAY_AUTH_MODE": "disabled",
     # Ray rewrites --node-ip-address=127.0.0.1 to the machine's external address unless it
     # believes it runs on a laptop; this switch keeps every Ray server on the loopback.
@@ -126,10 +127,12 @@ class RayHead:
 @pytest.fixture(scope="session")
 def ray_env() -> Iterator[dict[str, str]]:
     """RAY_ENV, exported for the session. Ray reads some of it when first imported, so a test
-    folder that imports ray in the test process requests this before anything else."""
+    folder that imports ray in the test process requests this before anything else. A reader's
+    RAY_SERVE_DEFAULT_HTTP_HOST would move Serve's proxies off the loopback: it goes."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in RAY_ENV.items():
             patch.setenv(name, value)
+        patch.delenv("RAY_SERVE_DEFAULT_HTTP_HOST", raising=False)
         yield RAY_ENV
 
 

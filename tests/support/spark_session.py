@@ -19,7 +19,8 @@ C1_ONLY = "-XX:TieredStopAtLevel=1"
 def spark_env() -> Iterator[dict[str, str]]:
     """What any Spark driver the tests start needs, exported for the session: Python workers
     are this interpreter (it has pyarrow and pandas), the driver binds loopback, and never a
-    reader's cluster (no SPARK_REMOTE or SPARK_MASTER). The JDK is checked first."""
+    reader's cluster: none of the settings that name one (SPARK_REMOTE; MASTER, which
+    spark-submit reads; spark-defaults.conf in SPARK_CONF_DIR). The JDK is checked first."""
     try:
         java = java_for_spark()
     except JavaNotUsable as error:
@@ -33,8 +34,8 @@ def spark_env() -> Iterator[dict[str, str]]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
-        patch.delenv("SPARK_REMOTE", raising=False)
-        patch.delenv("SPARK_MASTER", raising=False)
+        for name in ("SPARK_REMOTE", "MASTER", "SPARK_CONF_DIR"):
+            patch.delenv(name, raising=False)
         yield env
 
 

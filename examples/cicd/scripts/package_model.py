@@ -2,10 +2,10 @@
 
     python scripts/package_model.py --model-path models/latest/ --output packaged_model/
 
-Downloads the model version that train.py registered (MLmodel, the pickled pipeline, its
-requirements.txt and input example), loads the copy back and predicts its own input example, so a
-package that cannot serve fails here and not in a cluster. `mlflow models serve -m packaged_model`
-or `mlflow models build-docker -m packaged_model` take it from there.
+Downloads the model version that train.py registered (MLmodel, the pipeline saved with skops,
+its requirements.txt and input example), loads the copy back and predicts its own input example,
+so a package that cannot serve fails here and not in a cluster. `mlflow models serve -m
+packaged_model` or `mlflow models build-docker -m packaged_model` take it from there.
 """
 
 from __future__ import annotations

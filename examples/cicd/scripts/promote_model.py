@@ -3,8 +3,9 @@
     python scripts/promote_model.py --model-path models/latest/ --alias champion
     python scripts/promote_model.py --model-name NAME --version 3 --alias champion
 
-Servers load `models:/<name>@<alias>`, so moving the alias is the release and moving it back is
-the rollback (stages such as "Production" are deprecated since MLflow 2.9). Only a version that
+The alias records which version an environment should run (stages such as "Production" are
+deprecated since MLflow 2.9); render_deployment.py then deploys that version, pinned. A rollback
+is the same command with the previous version, then a deployment. Only a version that
 compare_with_baseline.py tagged validation=passed can be promoted, unless --force (say, a
 version registered before the gate existed).
 """

@@ -1,6 +1,7 @@
 """Turn a CRD's openAPIV3Schema into the strict JSON schema the manifest checks use.
 
-Run it again when you bump KEDA or VPA (the CRD files are in their release assets / repos):
+Run it again when you bump KEDA, VPA, the Gateway API or its inference extension (the CRD
+files are in their release assets / repos; README.md beside this file lists each source):
 
     python tests/kubernetes/schemas/from_crd.py keda.sh_scaledobjects.yaml v1alpha1 \
         "kedacore/keda v2.20.2 config/crd/bases/keda.sh_scaledobjects.yaml" \
@@ -16,7 +17,10 @@ What changes on the way, and why:
   the one the chapter needs (minReplicaCount <= maxReplicaCount) itself;
 - `metadata` gets the ObjectMeta fields a manifest may set, strictly;
 - known scaler parameters are added for the trigger types the chapter uses (EXTRA below),
-  because the CRD types trigger metadata as a free map of strings.
+  because the CRD types trigger metadata as a free map of strings;
+- `x-crd` keeps what the CRD says about its versions (served, storage, deprecated) and its
+  release annotations (bundle version, channel), so a test can read an API's status from it.
+  JSON schema ignores the key. (The KEDA and VPA files predate it.)
 """
 
 from __future__ import annotations
@@ -119,6 +123,27 @@ def convert(crd: dict, version: str, source_note: str) -> dict:
             "kind": {"const": kind},
             "metadata": OBJECT_META,
             "spec": spec,
+        },
+        "x-crd": crd_facts(crd),
+    }
+
+
+def crd_facts(crd: dict) -> dict:
+    """Each version's status as the CRD declares it, and the release it belongs to."""
+    annotations = crd["metadata"].get("annotations") or {}
+    return {
+        "versions": {
+            v["name"]: {
+                "served": v.get("served", False),
+                "storage": v.get("storage", False),
+                "deprecated": v.get("deprecated", False),
+            }
+            for v in crd["spec"]["versions"]
+        },
+        "release": {
+            key: value
+            for key, value in annotations.items()
+            if key.endswith(("/bundle-version", "/channel"))
         },
     }
 
