@@ -4,8 +4,10 @@ The site (`python -m guidebuild.site --out dist/offline-site --diagrams draw`, t
 the Pages workflow publishes) already works from file://: the offline plugin
 inlines the search index and turns off directory URLs, Mermaid and the search worker's shim are
 served by the site itself, and no font comes from outside. This only checks that and packs the
-site into one folder inside the zip, with a README saying which file to open. Entries are
-sorted and dated SOURCE_DATE_EPOCH (or 1980-01-01), so the same site gives the same zip.
+site into one folder inside the zip, with a README saying which file to open. A button whose
+file the zip does not hold (the PDF and the zip itself, which the Pages workflow adds beside the
+site) is left out of the zipped pages, so nothing in the zip leads nowhere. Entries are sorted
+and dated SOURCE_DATE_EPOCH (or 1980-01-01), so the same site gives the same zip.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import posixpath
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -44,6 +48,23 @@ def check_offline_build(site: Path) -> None:
         raise BuildError(f"{site} has no HTML pages")
 
 
+BUTTON = re.compile(r'<a class="md-button[^"]*" href="(?P<href>[^"#?:]+)"[^>]*>.*?</a>\s?', re.S)
+
+
+def without_missing_buttons(page: str, html: str, names: set[str]) -> tuple[str, list[str]]:
+    """`html` of `page` (site-relative) without the buttons whose file is not in `names`."""
+    dropped: list[str] = []
+
+    def keep_or_drop(match: re.Match[str]) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), match["href"]))
+        if target in names:
+            return match.group(0)
+        dropped.append(target)
+        return ""
+
+    return BUTTON.sub(keep_or_drop, html), dropped
+
+
 def zip_time() -> tuple[int, int, int, int, int, int]:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01, zip's minimum
     stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.UTC)
@@ -52,7 +73,11 @@ def zip_time() -> tuple[int, int, int, int, int, int]:
 
 def build(site: Path, out: Path) -> dict[str, Any]:
     check_offline_build(site)
-    files = sorted(p for p in site.rglob("*") if p.is_file() and p != out)
+    # 404.html is for a web server (its links start at the site's root path); from disk, a
+    # missing page is the browser's own error.
+    files = sorted(
+        p for p in site.rglob("*") if p.is_file() and p != out and p != site / "404.html"
+    )
     stamp = zip_time()
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".zip.partial")
@@ -60,13 +85,20 @@ def build(site: Path, out: Path) -> dict[str, Any]:
         readme = zipfile.ZipInfo("README.txt", stamp)
         readme.compress_type = zipfile.ZIP_DEFLATED
         zf.writestr(readme, README.format(folder=FOLDER))
+        names = {path.relative_to(site).as_posix() for path in files}
+        dropped: set[str] = set()
         for path in files:
-            info = zipfile.ZipInfo(f"{FOLDER}/{path.relative_to(site).as_posix()}", stamp)
+            name = path.relative_to(site).as_posix()
+            info = zipfile.ZipInfo(f"{FOLDER}/{name}", stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
+            data = path.read_bytes()
+            if path.suffix == ".html":
+                html, missing = without_missing_buttons(name, data.decode("utf-8"), names)
+                data, dropped = html.encode("utf-8"), dropped | set(missing)
+            zf.writestr(info, data)
     partial.replace(out)
-    return {"files": len(files), "bytes": out.stat().st_size}
+    return {"files": len(files), "bytes": out.stat().st_size, "dropped": sorted(dropped)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"build_offline: wrote {args.out} ({result['files']} files, {result['bytes'] / 1e6:.1f} MB)"
+        + (
+            f"; buttons left out (not in the zip): {', '.join(result['dropped'])}"
+            * bool(result["dropped"])
+        )
     )
     return 0
 

@@ -20,14 +20,16 @@ import argparse
 import datetime as dt
 import html
 import os
+import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from guidebuild.browser import CHROMIUM_ARGS, chromium_path, is_local, serve
 from guidebuild.errors import BuildError
-from guidebuild.paths import PDF, PRINT_SITE
+from guidebuild.paths import PDF, PRINT_SITE, ROOT
 from guidebuild.pins import engine_pins, pyproject
 
 DIAGRAM_TIMEOUT_S = 180  # 2 shared cores: Mermaid's first render of a big page is slow
@@ -56,18 +58,70 @@ DIAGRAM_STATE = """
 """
 
 PREPARE = """
-(cover) => {
+([cover, title, siteUrl, keepWholeLines, maxDiagramHeight]) => {
+  // The PDF's title metadata is the document's title.
+  document.title = title;
   // Collapsed answers (???) print open.
   for (const details of document.querySelectorAll("details")) details.open = true;
+  // A link to another file of the site (a download, an example) would point at this build's
+  // server: it points at the published site instead. Links within the PDF stay as they are.
+  let rewritten = 0;
+  for (const link of document.querySelectorAll("a[href]")) {
+    const url = new URL(link.href);
+    const inside = url.pathname === location.pathname && url.hash;
+    if (url.origin === location.origin && !inside) {
+      link.href = siteUrl + url.pathname.replace(/^\\//, "") + url.hash;
+      rewritten += 1;
+    }
+  }
+  // A diagram taller than a page would be split: it is scaled to fit beside its heading
+  // (its SVG sits in a shadow root, out of the stylesheet's reach).
+  for (const host of document.querySelectorAll("div.mermaid")) {
+    const svg = host.shadowRoot?.querySelector("svg");
+    if (svg) svg.style.maxHeight = maxDiagramHeight;
+  }
+  // print-site keeps every code block on one page, which strands a long block's title at the
+  // foot of a half-empty page; only short blocks are kept whole (long ones break, CSS keeps
+  // their first lines with the title).
+  for (const block of document.querySelectorAll(".highlight")) {
+    const lines = (block.querySelector("pre")?.textContent ?? "").split("\\n").length;
+    if (lines <= keepWholeLines) block.classList.add("pdf-keep-whole");
+  }
   // Every tab prints: Material's print CSS lays out each tab's label above its block.
   const info = document.getElementById("pdf-build-info");
   if (info) info.innerHTML = cover;
   return {
     details: document.querySelectorAll("details:not([open])").length,
     tabs: document.querySelectorAll(".tabbed-block").length,
+    rewritten,
   };
 }
 """
+
+# Chromium cannot number the contents (no target-counter()): the first print tells on which
+# page each heading landed (its named destination), the contents get those numbers, and the
+# guide is printed again, until the numbers no longer move the pages.
+TOC_PAGES = """
+(pages) => {
+  let numbered = 0;
+  for (const link of document.querySelectorAll("#print-page-toc a[href^='#']")) {
+    const page = pages[decodeURIComponent(link.getAttribute("href").slice(1))];
+    if (page === undefined) continue;
+    let number = link.querySelector(".pdf-toc__page");
+    if (!number) {
+      number = document.createElement("span");
+      number.className = "pdf-toc__page";
+      link.append(number);
+    }
+    number.textContent = String(page);
+    numbered += 1;
+  }
+  return numbered;
+}
+"""
+KEEP_WHOLE_LINES = 60  # a code block this short (a page holds ~75 lines) never breaks
+MAX_DIAGRAM_HEIGHT = "190mm"  # of A4's 267 mm between the margins: room for a heading too
+TOC_PASSES = 3
 
 FOOTER = (
     '<div style="width:100%;font-size:8px;color:#555;padding:0 12mm;'
@@ -98,6 +152,50 @@ def cover_html(date: dt.date) -> str:
     )
 
 
+def _setting(config: str, key: str) -> str:
+    # The MkDocs configs carry !!python tags that yaml.safe_load refuses: read the one line.
+    text = (ROOT / config).read_text(encoding="utf-8")
+    match = re.search(rf"^ *{key}: *(.+)$", text, re.M)
+    if match is None:
+        raise BuildError(f"{config} has no `{key}:`")
+    return match[1].strip().strip("'\"")
+
+
+def pdf_title() -> str:
+    """The print page's title (print-site's `print_page_title`), alone: the PDF's title."""
+    return _setting("mkdocs.print.yml", "print_page_title")
+
+
+def site_url() -> str:
+    return _setting("mkdocs.yml", "site_url").rstrip("/") + "/"
+
+
+def heading_pages(pdf: Path) -> dict[str, int]:
+    """Each named destination (a heading's id) of the PDF, and its 1-based page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    pages = {}
+    for name, destination in reader.named_destinations.items():
+        page = reader.get_destination_page_number(destination)
+        if page is not None:
+            pages[str(name).lstrip("/")] = page + 1
+    return pages
+
+
+def number_contents(page: Any, pdf: Path, print_pdf: Callable[[], None]) -> tuple[int, int]:
+    """Write the page numbers into the contents and print again until they hold."""
+    pages = heading_pages(pdf)
+    for passes in range(2, TOC_PASSES + 2):
+        numbered = int(page.evaluate(TOC_PAGES, pages))
+        print_pdf()
+        reprinted = heading_pages(pdf)
+        if reprinted == pages:
+            return numbered, passes
+        pages = reprinted
+    raise BuildError(f"the contents' page numbers still moved after {TOC_PASSES} reprints")
+
+
 def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict[str, Any]:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -110,7 +208,7 @@ def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict[s
     started = time.monotonic()
     blocked: list[str] = []
     console_errors: list[str] = []
-    title = html.escape(pyproject()["project"]["description"].split(":")[0])
+    title = pdf_title()
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -150,20 +248,28 @@ def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict[s
             diagrams = page.evaluate(DIAGRAM_STATE)
             if diagrams["broken"]:
                 raise BuildError(f"Mermaid could not draw: {diagrams['broken']}")
-            prepared = page.evaluate(PREPARE, cover_html(build_date()))
+            prepared = page.evaluate(
+                PREPARE,
+                [cover_html(build_date()), title, site_url(), KEEP_WHOLE_LINES, MAX_DIAGRAM_HEIGHT],
+            )
             page.evaluate("document.fonts.ready")
             out.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER.format(title=title),
-                margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
-                outline=True,
-                tagged=True,
-            )
+
+            def print_pdf() -> None:
+                page.pdf(
+                    path=str(out),
+                    format="A4",
+                    print_background=True,
+                    display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=FOOTER.format(title=html.escape(title)),
+                    margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+                    outline=True,
+                    tagged=True,
+                )
+
+            print_pdf()
+            numbered, passes = number_contents(page, out, print_pdf)
         finally:
             browser.close()
     if blocked:
@@ -171,6 +277,9 @@ def build(site: Path, out: Path, timeout_s: float = DIAGRAM_TIMEOUT_S) -> dict[s
     return {
         "diagrams": diagrams["drawn"],
         "tabs": prepared["tabs"],
+        "links_to_site": prepared["rewritten"],
+        "contents_numbered": numbered,
+        "passes": passes,
         "seconds": round(time.monotonic() - started, 1),
         "bytes": out.stat().st_size,
     }
@@ -189,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(
         f"build_pdf: wrote {args.out} ({result['bytes'] / 1e6:.1f} MB, {result['diagrams']} "
-        f"diagrams, {result['tabs']} tab blocks) in {result['seconds']} s"
+        f"diagrams, {result['tabs']} tab blocks, {result['contents_numbered']} contents entries "
+        f"numbered in {result['passes']} prints) in {result['seconds']} s"
     )
     return 0
 

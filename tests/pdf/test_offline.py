@@ -145,3 +145,15 @@ def test_the_dark_palette_reaches_the_root(site, offline_page):
                   document.querySelectorAll('meta[name="color-scheme"]').length]"""
     )
     assert scheme == ["slate", "dark", 0], scheme
+
+
+def test_no_button_or_link_leads_to_a_file_the_zip_lacks(site):
+    """The Pages workflow adds the downloads beside the site; the zip must not offer them."""
+    dead = []
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'<a [^>]*href="([^"#?]+)"', page.read_text("utf-8")):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href):
+                continue
+            if not (page.parent / href).resolve().exists():
+                dead.append(f"{page.relative_to(site)}: {href}")
+    assert not dead, f"links to files not in the zip: {dead[:10]}"

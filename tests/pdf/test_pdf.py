@@ -194,3 +194,98 @@ def test_appendix_prints_every_question_with_its_answer(pdf_reader, pdf_pages_te
         elif question.choices and f"Answer: {LETTERS[question.correct]}." not in appendix:
             missing.append((question.id, "its answer"))
     assert not missing, f"questions missing from the appendix: {missing[:5]}"
+
+
+# --- layout: what a reader of the printed guide meets (guidebuild/pdf.py, extra.css) ---
+
+NUMBERING = re.compile(r"^\d+(?:\.\d+)*\s+")
+CODE_TITLE = re.compile(r"^[\w./-]+\.(?:py|ya?ml|sh|sql|txt|json|toml|ipynb)$")
+FOOTER_LINE = re.compile(r"\d+ / \d+$")
+
+
+def positioned_text(page) -> list[tuple[float, float, str]]:
+    """(y, x, text) of each piece of text on a PDF page, in page coordinates."""
+    items: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            items.append((tm[5] * cm[3] + cm[5], tm[4] * cm[0] + cm[4], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return items
+
+
+def lines_of(page) -> list[str]:
+    """The page's text lines, top to bottom, without the running footer."""
+    rows: dict[int, list[str]] = {}
+    for y, _, text in sorted(positioned_text(page), key=lambda item: item[1]):
+        rows.setdefault(round(y), []).append(text)
+    lines = [" ".join(rows[y]) for y in sorted(rows, reverse=True)]
+    return [line for line in lines if not FOOTER_LINE.search(line)]
+
+
+def internal_links(page):
+    for annotation in page.get("/Annots") or []:
+        annotation = annotation.get_object()
+        if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
+            yield annotation
+
+
+def test_the_metadata_title_is_the_guides_title_alone(pdf_reader):
+    config = (ROOT / "mkdocs.print.yml").read_text(encoding="utf-8")
+    title = re.search(r"print_page_title: (.+)", config)[1].strip()
+    assert pdf_reader.metadata.title == title
+
+
+def test_no_link_points_at_the_build_server(pdf_reader):
+    local = [
+        (number, uri)
+        for number, page in enumerate(pdf_reader.pages, 1)
+        for annotation in page.get("/Annots") or []
+        if (uri := str(annotation.get_object().get("/A", {}).get("/URI", "")))
+        and re.search(r"//(127\.0\.0\.1|localhost|\[::1\])[:/]", uri)
+    ]
+    assert not local, f"links to the server the PDF was printed from: {local[:5]}"
+
+
+def test_the_contents_give_the_page_each_entry_starts_on(pdf_reader):
+    """Each contents entry prints the page its link leads to (an entry may have two links)."""
+    printed: dict[str, set[int]] = {}
+    for page in pdf_reader.pages[1:4]:
+        numbers = [(y, text) for y, _, text in positioned_text(page) if text.isdigit()]
+        for link in internal_links(page):
+            _, bottom, _, top = (float(v) for v in link["/Rect"])
+            found = printed.setdefault(str(link["/Dest"]), set())
+            found.update(int(text) for y, text in numbers if bottom <= y <= top)
+    wrong = []
+    for dest, numbers in printed.items():
+        target = pdf_reader.get_destination_page_number(pdf_reader.named_destinations[dest]) + 1
+        if numbers != {target}:
+            wrong.append(f"{dest}: printed {sorted(numbers)}, starts on page {target}")
+    assert len(printed) >= len(TITLES), f"only {len(printed)} contents entries link to a page"
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_page_ends_with_a_heading_or_a_code_title(pdf_reader):
+    """A heading, or a code block's file name, is never the last line of a page."""
+    headings: dict[int, set[str]] = {}
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                page = pdf_reader.get_destination_page_number(item)
+                headings.setdefault(page, set()).add(NUMBERING.sub("", item.title.strip()))
+
+    walk(pdf_reader.outline)
+    stranded = []
+    for number, page in enumerate(pdf_reader.pages):
+        lines = lines_of(page)
+        if not lines:
+            continue
+        last = NUMBERING.sub("", lines[-1])
+        if last in headings.get(number, set()) or CODE_TITLE.match(last):
+            alone = " (alone on the page)" if len(lines) == 1 else ""
+            stranded.append(f"page {number + 1}: {lines[-1]!r}{alone}")
+    assert not stranded, "\n".join(stranded)
