@@ -11,6 +11,7 @@ dark palettes through the theme's CSS variables; overrides/main.html loads Merma
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from typing import Any
 from guidebuild.browser import CHROMIUM_ARGS, chromium_path, is_local, serve
 from guidebuild.errors import BuildError
 
-DIAGRAM = re.compile(r'<pre class="mermaid"><code>.*?</code></pre>', re.S)
+DIAGRAM = re.compile(r'<pre class="mermaid"[^>]*><code>.*?</code></pre>', re.S)
+SOURCE = re.compile(r'<pre class="mermaid"><code>')
 OPEN_SHADOW_ROOTS = """
 const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) {
@@ -28,16 +30,49 @@ Element.prototype.attachShadow = function (init) {
 TIMEOUT_S = 120
 
 
+# Mermaid writes its labels at 16 px and scales the whole drawing down to the column. A
+# diagram drawn wider than the column would read 16 px x column / width: on a 390 px phone its
+# text is kept at 10 px or more by a minimum width, and the diagram scrolls sideways instead.
+MERMAID_FONT_PX = 16
+MIN_TEXT_PX = 10
+PHONE_COLUMN_PX = 358  # 390 px less Material's margins
+NATURAL_WIDTH = re.compile(r'<svg\b[^>]*\bstyle="[^"]*max-width:\s*([\d.]+)px')
+
+
+def readable(svg: str) -> tuple[str, str]:
+    """(host attributes, shadow-root style) that keep the diagram's text readable on phones."""
+    match = NATURAL_WIDTH.search(svg)
+    min_width = math.ceil(float(match[1]) * MIN_TEXT_PX / MERMAID_FONT_PX) if match else 0
+    if min_width <= PHONE_COLUMN_PX:
+        return "", ""
+    # A region that scrolls must be reachable by keyboard (axe: scrollable-region-focusable).
+    attributes = ' tabindex="0" role="region" aria-label="Diagram, scrolls sideways"'
+    style = (
+        "<style>@media screen{:host{display:block;overflow-x:auto}"
+        f"svg{{min-width:{min_width}px}}}}</style>"
+    )
+    return attributes, style
+
+
+def out_of_search(html: str) -> str:
+    """A page's HTML whose diagram sources Material's search leaves out of its index (a result
+    preview showing `flowchart LR` and node ids helps nobody)."""
+    return SOURCE.sub('<pre class="mermaid" data-search-exclude><code>', html)
+
+
 def with_svgs(html: str, svgs: list[str]) -> str:
     """The page with its `pre.mermaid` blocks, in order, replaced by the drawn SVGs."""
     replacements = iter(svgs)
-    return DIAGRAM.sub(
-        lambda _: (
-            '<div class="mermaid" data-prerendered="">'
-            f'<template shadowrootmode="open">{next(replacements)}</template></div>'
-        ),
-        html,
-    )
+
+    def drawn(_: re.Match[str]) -> str:
+        svg = next(replacements)
+        attributes, style = readable(svg)
+        return (
+            f'<div class="mermaid" data-prerendered=""{attributes}>'
+            f'<template shadowrootmode="open">{style}{svg}</template></div>'
+        )
+
+    return DIAGRAM.sub(drawn, html)
 
 
 def draw_diagrams(site: Path) -> dict[str, int]:

@@ -22,7 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 try:
-    from guidebuild import lean_theme, notebooks, quiz, quiz_html
+    from guidebuild import lean_theme, mermaid, notebooks, quiz, quiz_html
     from guidebuild.claims import load_claims, unknown_claim
     from guidebuild.errors import BuildError
     from guidebuild.includes import include_problems
@@ -156,10 +156,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    # The notebook's HTML, before the search plugin indexes it and the theme wraps it.
+    # The page's HTML before the search plugin indexes it and the theme wraps it.
     if notebooks.is_notebook(page.file.src_uri):
         return notebooks.notebook_content(html)
-    return html
+    return mermaid.out_of_search(html)
 
 
 def on_page_context(

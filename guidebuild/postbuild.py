@@ -3,7 +3,8 @@ the site you preview, the published site, the offline zip's and the PDF's print 
 
 1. figures.py: each lab's figures become files beside its page;
 2. lean_theme.trim_theme_assets: Material's CSS and bundle trimmed to what the site uses;
-3. mermaid.py: diagrams drawn into the HTML (needs Chromium).
+3. mermaid.py: diagrams drawn into the HTML (needs Chromium);
+4. reading_time.py: each page's reading time under its title, and the study plan's times.
 
 Without Chromium, `diagrams="auto"` leaves the diagrams to the reader's browser, as Material
 does by default, and says so; `diagrams="draw"` (the published site, the zip, the PDF) fails.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from guidebuild import figures, lean_theme, mermaid
+from guidebuild import figures, lean_theme, mermaid, reading_time
 from guidebuild.browser import find_chromium
 from guidebuild.errors import BuildError
 
@@ -55,6 +56,8 @@ def post_build(site: Path, diagrams: Diagrams = "auto") -> PostBuild:
         drawn, by_browser = {"pages": 0, "diagrams": 0}, True
     else:
         drawn, by_browser = mermaid.draw_diagrams(site), False
+    # After the drawing: a diagram's source is not read, its labels are.
+    reading_time.add_reading_times(site)
     return PostBuild(
         figures=written,
         diagram_pages=drawn["pages"],

@@ -87,7 +87,10 @@ def glossary_table() -> str:
     for line in source.read_text(encoding="utf-8").splitlines():
         match = ABBREVIATION.match(line)
         if match:
-            rows.append(f"| {match['term']} | {match['meaning']} |")
+            term = match["term"]
+            # abbr.js links each abbreviation on the site to its row here.
+            anchor = "abbr-" + re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+            rows.append(f'| <span id="{anchor}">{term}</span> | {match["meaning"]} |')
     return "\n".join(rows) + "\n"
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-SITE = ROOT / "site"
+# GUIDE_SITE: test another build (e.g. a helper's /tmp folder) than site/.
+SITE = Path(os.environ.get("GUIDE_SITE") or ROOT / "site")
 
 
 def markdown_pages() -> list[Path]:

@@ -199,7 +199,8 @@ def test_appendix_prints_every_question_with_its_answer(pdf_reader, pdf_pages_te
 # --- layout: what a reader of the printed guide meets (guidebuild/pdf.py, extra.css) ---
 
 NUMBERING = re.compile(r"^\d+(?:\.\d+)*\s+")
-CODE_TITLE = re.compile(r"^[\w./-]+\.(?:py|ya?ml|sh|sql|txt|json|toml|ipynb)$")
+# A code block's title is a repository path ("examples/spark/tuning.py", "python examples/...").
+CODE_TITLE = re.compile(r"^(?:python )?[\w.-]+/[\w./-]+\.(?:py|ya?ml|sh|sql|txt|json|toml|ipynb)$")
 FOOTER_LINE = re.compile(r"\d+ / \d+$")
 
 
@@ -251,7 +252,9 @@ def test_no_link_points_at_the_build_server(pdf_reader):
 def test_the_contents_give_the_page_each_entry_starts_on(pdf_reader):
     """Each contents entry prints the page its link leads to (an entry may have two links)."""
     printed: dict[str, set[int]] = {}
-    for page in pdf_reader.pages[1:4]:
+    # The contents run from page 2 to the page before the guide's first page.
+    first = pdf_reader.get_destination_page_number(pdf_reader.named_destinations["/index"])
+    for page in pdf_reader.pages[1:first]:
         numbers = [(y, text) for y, _, text in positioned_text(page) if text.isdigit()]
         for link in internal_links(page):
             _, bottom, _, top = (float(v) for v in link["/Rect"])
