@@ -41,6 +41,7 @@ ENGINES = {
     "mlflow": "tests/mlflow_",
     "cicd": "tests/cicd",
     "labs": "tests/labs",
+    "training": "tests/training",
 }
 
 

@@ -65,6 +65,31 @@ def without_missing_buttons(page: str, html: str, names: set[str]) -> tuple[str,
     return BUTTON.sub(keep_or_drop, html), dropped
 
 
+DOWNLOADS = re.compile(
+    r'<div class="downloads" data-offline="(?P<text>[^"]*)"[^>]*>(?P<body>.*?)</div>', re.S
+)
+CANONICAL = re.compile(r'<link rel="canonical" href="(?P<href>[^"]+)"')
+
+
+def offline_downloads(html: str, dropped: list[str]) -> str:
+    """A downloads block that lost buttons says, in its `data-offline` words, where they are:
+    the web edition, whose address is the page's canonical link (mkdocs.yml's site_url)."""
+    if not dropped:
+        return html
+    canonical = CANONICAL.search(html)
+    where = (
+        f' <a href="{canonical["href"]}">{canonical["href"]}</a>' if canonical is not None else ""
+    )
+    return DOWNLOADS.sub(
+        lambda m: (
+            f'<div class="downloads"><p>{m["text"]}{where}</p></div>'
+            if "<div" not in m["body"]
+            else m.group(0)
+        ),
+        html,
+    )
+
+
 def zip_time() -> tuple[int, int, int, int, int, int]:
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01, zip's minimum
     stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.UTC)
@@ -95,6 +120,7 @@ def build(site: Path, out: Path) -> dict[str, Any]:
             data = path.read_bytes()
             if path.suffix == ".html":
                 html, missing = without_missing_buttons(name, data.decode("utf-8"), names)
+                html = offline_downloads(html, missing)
                 data, dropped = html.encode("utf-8"), dropped | set(missing)
             zf.writestr(info, data)
     partial.replace(out)

@@ -47,6 +47,7 @@ ENGINES = {
     "mlflow": ("mlflow",),
     "cicd": ("mlflow",),
     "labs": ("pyspark", "ray", "mlflow"),
+    "training": ("torch",),
 }
 PIN = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(?P<version>\S+)")
 

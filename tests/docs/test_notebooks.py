@@ -9,7 +9,7 @@ import re
 import pytest
 
 from guidebuild import notebooks
-from tests.docs.pages import SITE
+from tests.docs.pages import DOCS, SITE
 
 SHEET = (
     ".jupyter-wrapper{--jp-comment: #2f6b6b}"
@@ -80,7 +80,10 @@ def test_built_lab_pages_keep_the_cell_styles_and_lose_the_rest(page):
 
 
 def test_the_lab_pages_were_built():
-    assert len(lab_pages()) == 5, "expected labs/index.html and four notebook pages in site/"
+    built = len(lab_pages())
+    assert built == 1 + len(list((DOCS / "labs").glob("*.ipynb"))) == 6, (
+        f"expected labs/index.html and five notebook pages in site/, found {built}"
+    )
 
 
 CELL = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from tests.docs.pages import DOCS, SITE
+from tests.support.browser import site_page
 
-PHONE = {"width": 390, "height": 844}
 PAGES = (
     sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")) if SITE.is_dir() else []
 )
@@ -73,22 +73,9 @@ COVERED_CODE = """
 
 
 @pytest.fixture(scope="module")
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    from guidebuild.browser import CHROMIUM_ARGS, chromium_path, serve
-
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"{SITE} holds no built site: run `nox -s docs`")
-    with serve(SITE) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
-        page = context.new_page()
-        page.base = base
-        try:
-            yield page
-        finally:
-            browser.close()
+def phone(chromium):
+    with site_page(chromium, SITE, phone=True) as page:
+        yield page
 
 
 def open_page(phone, name: str):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.docs.pages import SITE
+from tests.support.browser import site_page
 
 DIAGRAM_SOURCE = re.compile(r"\b(?:flowchart|graph) (?:LR|RL|TB|TD|BT)\b|\bsequenceDiagram\b")
 
@@ -20,7 +21,7 @@ TOP_RESULTS = {
     "burn rate": "labs/slo-error-budget.html",
     "AQE": "distributed/spark-performance.html",
     "KEDA": "kubernetes/autoscaling.html",
-    "ResourceClaim": "kubernetes/why.html",
+    "ResourceClaim": "training/gpu-scheduling.html",
     "HTTPRoute": "kubernetes/networking.html",
     "savepoint": "distributed/flink.html",
     "model registry alias": "mlops/mlflow.html",
@@ -54,19 +55,9 @@ def test_errata_rank_below_the_chapters():
 
 
 @pytest.fixture(scope="module")
-def search_page():
-    from playwright.sync_api import sync_playwright
-
-    from guidebuild.browser import CHROMIUM_ARGS, chromium_path, serve
-
-    with serve(SITE) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.base = base
-        try:
-            yield page
-        finally:
-            browser.close()
+def search_page(chromium):
+    with site_page(chromium, SITE) as page:
+        yield page
 
 
 @pytest.mark.parametrize("query", sorted(TOP_RESULTS))

@@ -17,9 +17,9 @@ import yaml
 
 from guidebuild import reading_time
 from tests.docs.pages import DOCS, ROOT, SITE
+from tests.support.browser import PHONE, site_page
 
 PLAN = "start-here"
-PHONE = {"width": 390, "height": 844}
 
 BADGE = re.compile(r'<p class="guide-reading-time">(\d+) min read</p>\n?')
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
@@ -134,11 +134,7 @@ def test_the_ten_day_plan_covers_every_chapter_page_and_lab():
     assert wanted - listed == set(), f"left out of the ten-day plan: {sorted(wanted - listed)}"
 
 
-def test_the_home_page_first_phone_screen_says_where_to_start():
-    from playwright.sync_api import sync_playwright
-
-    from guidebuild.browser import CHROMIUM_ARGS, chromium_path, serve
-
+def test_the_home_page_first_phone_screen_says_where_to_start(chromium):
     built("index")
     wanted = {
         "the study plan": "start-here.html",
@@ -148,19 +144,14 @@ def test_the_home_page_first_phone_screen_says_where_to_start():
         "the PDF": "downloads/field-guide.pdf",
         "the offline zip": "downloads/field-guide-offline.zip",
     }
-    with serve(SITE) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=PHONE, device_scale_factor=1, is_mobile=True)
-            page.goto(base + "index.html", wait_until="load")
-            links = page.evaluate(
-                """() => [...document.querySelectorAll(".md-content a[href]")].map((a) => {
-                  const box = a.getBoundingClientRect();
-                  return [a.getAttribute("href"), box.bottom, box.width > 0];
-                })"""
-            )
-        finally:
-            browser.close()
+    with site_page(chromium, SITE, phone=True) as page:
+        page.goto(page.base + "index.html", wait_until="load")
+        links = page.evaluate(
+            """() => [...document.querySelectorAll(".md-content a[href]")].map((a) => {
+              const box = a.getBoundingClientRect();
+              return [a.getAttribute("href"), box.bottom, box.width > 0];
+            })"""
+        )
     on_screen = {href for href, bottom, shown in links if shown and bottom <= PHONE["height"]}
     missing = [what for what, href in wanted.items() if href not in on_screen]
     assert not missing, f"not one tap away on the first phone screen: {missing}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import itertools
 import json
 import re
@@ -56,6 +57,24 @@ CUSTOM_SCHEMAS = {
         "inference.networking.k8s.io-v1-inferencepool.json"
     ),
 }
+# The GPU and batch pages' kinds have their schemas and cross-object checks in modules of their
+# own beside this one: each exports SCHEMAS {(apiVersion, kind): file} and CHECKS.
+EXTENSIONS = ("gpu_checks", "batch_checks")
+
+
+@functools.cache
+def extensions() -> tuple:
+    return tuple(importlib.import_module(f"tests.kubernetes.{name}") for name in EXTENSIONS)
+
+
+def custom_schemas() -> dict[tuple[str, str], str]:
+    """Every custom kind's schema file, this module's and the extensions'."""
+    found = dict(CUSTOM_SCHEMAS)
+    for module in extensions():
+        found.update(module.SCHEMAS)
+    return found
+
+
 WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "Pod"}
 SCALABLE = {("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "ReplicaSet")}
 
@@ -208,8 +227,9 @@ def schema_problems(doc: Doc, version: str) -> list[Problem]:
     if not api_version or not kind:
         missing = "apiVersion" if not api_version else "kind"
         return [doc.problem((missing,), "missing required field")]
-    if (api_version, kind) in CUSTOM_SCHEMAS:
-        return list(schema_errors(doc, custom_schema(CUSTOM_SCHEMAS[api_version, kind])))
+    schemas = custom_schemas()
+    if (api_version, kind) in schemas:
+        return list(schema_errors(doc, custom_schema(schemas[api_version, kind])))
     validator = core_validator(version, api_version, kind)
     if validator is None:
         return [
@@ -487,7 +507,8 @@ def resource_problems(docs: list[Doc]) -> Iterator[Problem]:
                         (*cpath, "resources", "requests", name),
                         f"request {requests[name]} > limit {limits[name]}",
                     )
-            for lr in limit_ranges:
+            # A LimitRange constrains its own namespace only.
+            for lr in (lr for lr in limit_ranges if lr.namespace == doc.namespace):
                 yield from limit_range_problems(doc, cpath, requests, limits, lr)
         if doc.kind == "LimitRange":
             for i, item in enumerate(doc.data["spec"]["limits"]):
@@ -694,8 +715,9 @@ def backend_problems(route: Doc, path: Path_, backend: dict, objects) -> Iterato
 
 def cross_object_problems(docs: list[Doc]) -> list[Problem]:
     checks = (reference_problems, service_problems, target_problems, resource_problems,
-              device_claim_problems, gateway_problems)  # fmt: skip
-    return sorted({p for check in (*checks, image_problems) for p in check(docs)})
+              device_claim_problems, gateway_problems, image_problems)  # fmt: skip
+    checks += tuple(check for module in extensions() for check in module.CHECKS)
+    return sorted({p for check in checks for p in check(docs)})
 
 
 def check(paths: Iterable[Path], versions: Iterable[str] = VERSIONS) -> list[Problem]:
@@ -726,4 +748,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # The extensions import this module by its name: run that copy, not a second __main__ one.
+    from tests.kubernetes.manifest_checks import main as checks_main
+
+    sys.exit(checks_main())

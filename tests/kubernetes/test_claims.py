@@ -175,14 +175,41 @@ def test_custom_resource_schemas_come_from_these_releases():
         "inference.networking.k8s.io-v1-inferencepool.json": (
             "kubernetes-sigs/gateway-api-inference-extension v1.6.0 "
         ),
+        "nvidia.com-v1-clusterpolicy.json": "NVIDIA/gpu-operator v26.7.0 ",
+        "karpenter.sh-v1-nodepool.json": "aws/karpenter-provider-aws v1.14.1 ",
+        "karpenter.k8s.aws-v1-ec2nodeclass.json": "aws/karpenter-provider-aws v1.14.1 ",
+        "autoscaling.x-k8s.io-v1-provisioningrequest.json": (
+            "kubernetes/autoscaler cluster-autoscaler-1.36.1 "
+        ),
+        **{
+            f"kueue.x-k8s.io-v1beta2-{kind}.json": "kubernetes-sigs/kueue v0.19.2 "
+            for kind in ("resourceflavor", "clusterqueue", "localqueue", "workloadpriorityclass")
+        },
+        "jobset.x-k8s.io-v1alpha2-jobset.json": "kubernetes-sigs/jobset v0.12.0 ",
+        "leaderworkerset.x-k8s.io-v1-leaderworkerset.json": "kubernetes-sigs/lws v0.10.0 ",
+        **{
+            f"trainer.kubeflow.org-v1alpha1-{kind}.json": "kubeflow/trainer v2.3.0 "
+            for kind in ("clustertrainingruntime", "trainingruntime", "trainjob")
+        },
     }
-    assert set(sources) == set(mc.CUSTOM_SCHEMAS.values())
+    assert set(sources) == set(mc.custom_schemas().values())
     for name, source in sources.items():
         assert source in vendored(name)["$comment"], name
     env = yaml.safe_load(WORKFLOW.read_text())["jobs"]["dry-run"]["env"]
     # The dry run installs the same releases of the CRDs the manifests are validated against.
     assert (env["KEDA_VERSION"], env["VPA_VERSION"]) == ("2.20.2", "1.7.1")
     assert (env["GATEWAY_API_VERSION"], env["INFERENCE_EXTENSION_VERSION"]) == ("1.6.1", "1.6.0")
+    installs = {
+        "GPU_OPERATOR_VERSION": "NVIDIA/gpu-operator v{}",
+        "KARPENTER_VERSION": "aws/karpenter-provider-aws v{}",
+        "CLUSTER_AUTOSCALER_VERSION": "kubernetes/autoscaler cluster-autoscaler-{}",
+        "KUEUE_VERSION": "kubernetes-sigs/kueue v{}",
+        "JOBSET_VERSION": "kubernetes-sigs/jobset v{}",
+        "LWS_VERSION": "kubernetes-sigs/lws v{}",
+        "TRAINER_VERSION": "kubeflow/trainer v{}",
+    }
+    for variable, release in installs.items():
+        assert release.format(env[variable]) + " " in sources.values(), variable
 
 
 def test_the_dry_run_cluster_runs_the_pinned_version():

@@ -19,15 +19,23 @@ ROOT = mc.ROOT
 EXAMPLES = ROOT / "examples" / "kubernetes"
 MANIFESTS = mc.manifest_files([EXAMPLES])
 IDS = [str(p.relative_to(EXAMPLES)) for p in MANIFESTS]
-PAGES = [*sorted((ROOT / "docs" / "kubernetes").glob("*.md")), ROOT / "docs" / "cheat-sheet.md"]
+PAGES = [
+    *sorted((ROOT / "docs" / "kubernetes").glob("*.md")),
+    *sorted((ROOT / "docs" / "training").glob("*.md")),
+    ROOT / "docs" / "cheat-sheet.md",
+]
+# The GPUs and training part's folders; tests/kubernetes/test_gpus.py and test_batch.py
+# count their manifests.
+TRAINING_FOLDERS = ("gpus", "gpu-nodes", "batch")
 
 
 def test_the_chapter_has_its_manifests():
     # 14 from the draft, the PVC the first Pod mounts, the StorageClass the fast-ssd claim needs,
-    # the team-a Namespace, and the three Deployments the autoscalers target; four for GPUs
-    # through Dynamic Resource Allocation; five for the Gateway API (the Gateway, two routes,
-    # an InferencePool, and the canary's Services and Deployment).
-    assert len(MANIFESTS) == 29, IDS
+    # the team-a Namespace, and the three Deployments the autoscalers target; five for the
+    # Gateway API (the Gateway, two routes, an InferencePool, and the canary's Services and
+    # Deployment).
+    chapter = [i for i in IDS if i.split("/")[0] not in TRAINING_FOLDERS]
+    assert len(chapter) == 25, chapter
 
 
 def test_yamllint_strict():
@@ -157,11 +165,12 @@ NEGATIVE = {
         "examples/kubernetes/core-objects/pod-inference.yaml:19: "
         "spec.containers[0].resources.requests.cpu: request 750m > limit 500m",
     ),
+    # A LimitRange binds its own namespace only: the Deployment moves into team-a's.
     "limit above the LimitRange max": (
         "autoscaling/deployment-gpu-inference.yaml",
-        'cpu: "4"',
-        'cpu: "6"',
-        "examples/kubernetes/autoscaling/deployment-gpu-inference.yaml:26: "
+        ('cpu: "4"', "  name: gpu-inference\nspec:"),
+        ('cpu: "6"', "  name: gpu-inference\n  namespace: team-a\nspec:"),
+        "examples/kubernetes/autoscaling/deployment-gpu-inference.yaml:27: "
         "spec.template.spec.containers[0].resources.limits.cpu: "
         "limit 6 > max 4 in namespace team-a",
     ),
@@ -341,8 +350,11 @@ def test_negative_case_names_file_line_and_field(case: str, chapter_copy: Path):
     relative, old, new, expected = NEGATIVE[case]
     path = chapter_copy / relative
     text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
-    path.write_text(text.replace(old, new))
+    edits = zip(old, new, strict=True) if isinstance(old, tuple) else [(old, new)]
+    for before, after in edits:
+        assert text.count(before) == 1, f"{before!r} must occur once in {relative}"
+        text = text.replace(before, after)
+    path.write_text(text)
     problems = [str(p) for p in mc.check([chapter_copy])]
     assert any(p.startswith(expected) for p in problems), "\n".join(problems)
 
@@ -376,8 +388,8 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path):
     [
         (
             "autoscaling/deployment-gpu-inference.yaml",
-            'cpu: "4"',
-            'cpu: "6"',
+            ('cpu: "4"', "  name: gpu-inference\nspec:"),
+            ('cpu: "6"', "  name: gpu-inference\n  namespace: team-a\nspec:"),
             "examples/kubernetes/multi-tenancy/limitrange.cpu-limit-6.out.txt",
         ),
         (
@@ -394,8 +406,11 @@ def test_messages_quoted_on_pages_are_real(
 ):
     path = chapter_copy / relative
     text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
-    path.write_text(text.replace(old, new))
+    edits = zip(old, new, strict=True) if isinstance(old, tuple) else [(old, new)]
+    for before, after in edits:
+        assert text.count(before) == 1, f"{before!r} must occur once in {relative}"
+        text = text.replace(before, after)
+    path.write_text(text)
     # What `python -m tests.kubernetes.manifest_checks examples/kubernetes` prints on stdout.
     problems = [str(p) for p in mc.check([chapter_copy])]
     assert problems, f"the edit of {relative} broke no check"

@@ -20,19 +20,21 @@ DOCS = ROOT / "docs"
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 NOTEBOOKS = sorted(LABS.glob("*.ipynb"))
-# Each lab and the test that runs it (`nox -s examples -- labs -k <key>` runs it alone).
+# Each lab, the session that runs it and its key (`nox -s examples -- <session> -k <key>` runs
+# it alone), and its test. The training lab runs in the torch venv, beside its chapter.
 TESTS = {
-    "spark-skew": ("spark", "test_spark_skew.py"),
-    "p99-regression": ("p99", "test_p99_regression.py"),
-    "slo-error-budget": ("slo", "test_slo_error_budget.py"),
-    "mlflow-promotion": ("mlflow", "test_mlflow_promotion.py"),
+    "spark-skew": ("labs", "spark", "tests/labs/test_spark_skew.py"),
+    "p99-regression": ("labs", "p99", "tests/labs/test_p99_regression.py"),
+    "slo-error-budget": ("labs", "slo", "tests/labs/test_slo_error_budget.py"),
+    "mlflow-promotion": ("labs", "mlflow", "tests/labs/test_mlflow_promotion.py"),
+    "spot-preemption": ("training", "lab", "tests/training/test_lab.py"),
 }
 
 
 def test_every_lab_has_a_test_and_every_test_a_lab():
     assert {p.stem for p in NOTEBOOKS} == set(TESTS)
-    for _, test_file in TESTS.values():
-        assert (Path(__file__).parent / test_file).is_file(), test_file
+    for _, _, test_file in TESTS.values():
+        assert (ROOT / test_file).is_file(), test_file
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -60,8 +62,8 @@ def test_page_says_what_it_teaches_how_long_and_how_to_run_it(path: Path):
     assert intro.startswith("# Lab: "), f"{path.relative_to(ROOT)}: first cell is the page title"
     assert "**You will learn to**" in intro
     assert "**Time:**" in intro
-    key, _ = TESTS[path.stem]
-    assert f"`nox -s examples -- labs -k {key}`" in intro
+    session, key, _ = TESTS[path.stem]
+    assert f"`nox -s examples -- {session} -k {key}`" in intro
     assert notebook.metadata.get("description"), "a description for the page's meta tag"
 
 

@@ -26,18 +26,3 @@ def offline_zip():
     if not OFFLINE_ZIP.is_file():
         pytest.fail(f"{OFFLINE_ZIP} does not exist: build it with `nox -s offline`")
     return OFFLINE_ZIP
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """The machine's Chromium (guidebuild/browser.py finds it), driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    from guidebuild.browser import CHROMIUM_ARGS, chromium_path
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

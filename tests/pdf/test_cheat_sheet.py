@@ -20,14 +20,14 @@ MARGIN = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}  # g
 
 
 @pytest.fixture(scope="module")
-def printed(browser, tmp_path_factory) -> Path:
+def printed(chromium, tmp_path_factory) -> Path:
     from guidebuild.browser import serve
 
     if not (SITE / PAGE).is_file():
         pytest.fail(f"{SITE / PAGE} does not exist: build the site (nox -s docs) or set GUIDE_SITE")
     out = tmp_path_factory.mktemp("cheat-sheet") / "cheat-sheet.pdf"
     with serve(SITE) as base:
-        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page = chromium.new_page(viewport={"width": 1100, "height": 1400})
         page.emulate_media(media="print", color_scheme="light")
         page.goto(base + PAGE, wait_until="load")
         page.evaluate("document.fonts.ready")

@@ -38,9 +38,9 @@ def site(offline_zip, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def offline_page(browser):
+def offline_page(chromium):
     """A page whose every non-file request is blocked; `.external` lists them."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(OPEN_SHADOW_ROOTS)
     external: list[str] = []
 
@@ -157,3 +157,13 @@ def test_no_button_or_link_leads_to_a_file_the_zip_lacks(site):
             if not (page.parent / href).resolve().exists():
                 dead.append(f"{page.relative_to(site)}: {href}")
     assert not dead, f"links to files not in the zip: {dead[:10]}"
+
+
+def test_the_home_page_says_where_the_downloads_are(site):
+    """Without its buttons, the "Take it with you" sentence would offer nothing: the zip's copy
+    names the web edition instead."""
+    home = (site / "index.html").read_text("utf-8")
+    block = re.search(r'<div class="downloads">(.*?)</div>', home, re.S)
+    assert block is not None, "the home page has no downloads block"
+    assert "offline copy" in block[1] and 'href="https://' in block[1], block[1]
+    assert "md-button" not in block[1]

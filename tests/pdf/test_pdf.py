@@ -292,3 +292,8 @@ def test_no_page_ends_with_a_heading_or_a_code_title(pdf_reader):
             alone = " (alone on the page)" if len(lines) == 1 else ""
             stranded.append(f"page {number + 1}: {lines[-1]!r}{alone}")
     assert not stranded, "\n".join(stranded)
+
+
+def test_the_home_page_says_where_the_downloads_are(text):
+    """Paper has no buttons: the "Take it with you" block prints where the downloads are."""
+    assert "works from disk are on the web edition" in text

@@ -31,10 +31,10 @@ VISIBLE = """
 
 
 @pytest.fixture(scope="module")
-def print_page(browser):
+def print_page(chromium):
     if not PRINT_PAGE.is_file():
         pytest.fail(f"{PRINT_PAGE} does not exist: build it with `nox -s pdf`")
-    page = browser.new_page()
+    page = chromium.new_page()
     page.emulate_media(media="print")
     page.goto(PRINT_PAGE.as_uri(), wait_until="load")
     yield page
