@@ -5,8 +5,7 @@ notes", has the figures):
 
 - per page, during the build (mkdocs_hooks.py): Pygments' name and whitespace spans unwrapped
   (they are drawn in the block's own colour), Material's copy buttons written into the HTML
-  instead of inserted by its script, the bundle loaded with `defer`, and the first paint held
-  until the page's title and first paragraph are parsed;
+  instead of inserted by its script, and the bundle loaded with `defer`;
 - once per built site, in the post-build step (`trim_theme_assets`): main.css without the rules
   no page or script can use, palette.css without the rule that restyles everything while the
   palette switches, and a bundle that no longer creates `<meta name="color-scheme">`.
@@ -40,11 +39,6 @@ SWITCHING_RULE = "[data-md-color-switching]"
 # mounts on every `pre:not(.mermaid) > code` of the content.
 CODE_BLOCK = re.compile(r"<pre>(<span></span>)?<code(?=[ >])")
 CONFIG_SCRIPT = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
-# The page's title and the paragraph after it: the first screen, and the largest paint.
-TITLE_AND_FIRST_PARAGRAPH = re.compile(
-    r"</h1>\s*(?:<p class=\"guide-[^\"]*\">.*?</p>\s*)?<p[ >].*?</p>", re.S
-)
-FIRST_SCREEN_ID = "guide-first-screen"
 COLOR_SCHEME_META = re.compile(
     r'let (\w+)=\w+\("meta",\{name:"color-scheme"\}\);document\.head\.appendChild\(\1\);'
 )
@@ -90,20 +84,6 @@ def add_copy_buttons(html: str, page_name: str) -> str:
     return CODE_BLOCK.sub(button, html)
 
 
-def hold_first_paint(html: str) -> str:
-    """Render-block the page (`<link rel=expect blocking=render>`) until the parser has passed
-    its first paragraph. Without it Chrome paints the header alone while it parses Material's
-    navigation, then the paragraph a frame later: a late largest paint, which Lighthouse scores.
-    A page that does not open with a paragraph is left as it is."""
-    found = TITLE_AND_FIRST_PARAGRAPH.search(html)
-    if found is None or "</head>" not in html:
-        return html
-    marker = f'<span id="{FIRST_SCREEN_ID}"></span>'
-    html = html[: found.end()] + marker + html[found.end() :]
-    link = f'<link rel="expect" href="#{FIRST_SCREEN_ID}" blocking="render">'
-    return html.replace("</head>", f"{link}\n</head>", 1)
-
-
 def check_features(features: list[str]) -> None:
     if "content.code.copy" in features:
         raise BuildError(
@@ -117,7 +97,7 @@ def lean_page(html: str, page_name: str) -> str:
     """A built page without plain code spans and the empty script, with copy buttons and a
     deferred bundle."""
     html = EMPTY_SCRIPT.sub("", unwrap_plain_code_spans(html))
-    html = hold_first_paint(add_copy_buttons(html, page_name))
+    html = add_copy_buttons(html, page_name)
     return defer_bundle(html, page_name)
 
 

@@ -202,25 +202,3 @@ def test_the_built_bundle_creates_no_color_scheme_meta():
     script = bundle.read_text(encoding="utf-8")
     assert 'name:"theme-color"' in script  # the palette code is still there
     assert 'name:"color-scheme"' not in script
-
-
-FIRST_SCREEN = (
-    "<html><head><title>t</title></head><body><nav>menu</nav>"
-    '<h1 id="t">Title</h1>\n<p class="guide-reading-time">3 min read</p>\n'
-    "<p>First paragraph,\nover two lines.</p>\n<p>Second.</p></body></html>"
-)
-
-
-def test_the_first_paint_waits_for_the_first_paragraph():
-    html = lean_theme.hold_first_paint(FIRST_SCREEN)
-    marker = f'<span id="{lean_theme.FIRST_SCREEN_ID}"></span>'
-    assert "over two lines.</p>" + marker + "\n<p>Second.</p>" in html
-    head = html[: html.index("</head>")]
-    assert f'<link rel="expect" href="#{lean_theme.FIRST_SCREEN_ID}" blocking="render">' in head
-    assert html.count(lean_theme.FIRST_SCREEN_ID) == 2
-
-
-def test_a_page_that_opens_with_no_paragraph_is_not_held():
-    # A held paint whose marker never comes would wait for the whole page.
-    page = "<html><head></head><body><h1>T</h1>\n<h2>Part</h2><p>Text.</p></body></html>"
-    assert lean_theme.hold_first_paint(page) == page
