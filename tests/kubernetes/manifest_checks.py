@@ -249,6 +249,15 @@ def schema_problems(doc: Doc, version: str) -> list[Problem]:
 
 
 @functools.cache
+def schema_definitions(version: str) -> dict:
+    """The strict OpenAPI definitions kubernetes-validate bundles for `version` ("1.35")."""
+    utils = kubernetes_validate.utils
+    (release,) = {v for v in utils.all_versions() if utils.major_minor(v) == version}
+    folder = f"kubernetes-json-schema/v{release}-local-strict"
+    return utils.schema_contents(f"{folder}/_definitions.json", version)["$defs"]
+
+
+@functools.cache
 def core_validator(version: str, api_version: str, kind: str):
     """kubernetes-validate's strict schema for this kind, as a validator reporting every error.
 

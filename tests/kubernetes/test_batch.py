@@ -7,7 +7,6 @@ Kubernetes schemas kubernetes-validate bundles and from the vendored CRD schemas
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import runpy
 import shutil
@@ -16,7 +15,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
 import yaml
 
@@ -181,21 +179,10 @@ NEGATIVE = {
     ),
     "preemption policy that does not exist": (
         "clusterqueues.yaml",
-        "    reclaimWithinCohort: Any\n    withinClusterQueue: LowerPriority\n"
-        '  resourceGroups:\n  - coveredResources: ["cpu", "memory", "nvidia.com/gpu"]\n'
-        "    flavors:\n    - name: a100-80gb\n      resources:\n      - name: cpu\n"
-        "        nominalQuota: 384\n        borrowingLimit: 288\n        lendingLimit: 288\n"
-        "      - name: memory\n        nominalQuota: 3840Gi\n        borrowingLimit: 2880Gi\n"
-        "        lendingLimit: 2880Gi\n      - name: nvidia.com/gpu\n        nominalQuota: 32\n"
-        "        borrowingLimit: 24\n        lendingLimit: 24\n# --8<-- [end:vision]",
-        "    reclaimWithinCohort: LowerOrNewerEqualPriority\n"
-        "    withinClusterQueue: LowerPriority\n"
-        '  resourceGroups:\n  - coveredResources: ["cpu", "memory", "nvidia.com/gpu"]\n'
-        "    flavors:\n    - name: a100-80gb\n      resources:\n      - name: cpu\n"
-        "        nominalQuota: 384\n        borrowingLimit: 288\n        lendingLimit: 288\n"
-        "      - name: memory\n        nominalQuota: 3840Gi\n        borrowingLimit: 2880Gi\n"
-        "        lendingLimit: 2880Gi\n      - name: nvidia.com/gpu\n        nominalQuota: 32\n"
-        "        borrowingLimit: 24\n        lendingLimit: 24\n# --8<-- [end:vision]",
+        "metadata.name: vision\n  queueingStrategy: BestEffortFIFO\n  preemption:\n"
+        "    reclaimWithinCohort: Any\n",
+        "metadata.name: vision\n  queueingStrategy: BestEffortFIFO\n  preemption:\n"
+        "    reclaimWithinCohort: LowerOrNewerEqualPriority\n",
         "examples/kubernetes/batch/clusterqueues.yaml:15: spec.preemption.reclaimWithinCohort: "
         "'LowerOrNewerEqualPriority' is not one of ['Never', 'LowerPriority', 'Any']",
     ),
@@ -394,12 +381,7 @@ def test_the_model_and_the_check_agree_on_the_jobset():
 # ---------------------------------------------------------------- claims (training.yml)
 
 
-@functools.cache
-def definitions(version: str) -> dict:
-    utils = kubernetes_validate.utils
-    (release,) = {v for v in utils.all_versions() if utils.major_minor(v) == version}
-    folder = f"kubernetes-json-schema/v{release}-local-strict"
-    return utils.schema_contents(f"{folder}/_definitions.json", version)["$defs"]
+definitions = mc.schema_definitions
 
 
 def vendored(name: str) -> dict:

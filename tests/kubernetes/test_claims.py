@@ -9,11 +9,9 @@ facts fails its test, and the page that states it must change with it.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 
-import kubernetes_validate
 import yaml
 
 from tests.kubernetes import manifest_checks as mc
@@ -22,13 +20,7 @@ PINNED, NEWEST = "1.35", "1.37"  # what the pages name; mc.VERSIONS must agree
 WORKFLOW = mc.ROOT / ".github" / "workflows" / "kubernetes-dry-run.yml"
 
 
-@functools.cache
-def definitions(version: str) -> dict:
-    """The strict OpenAPI definitions kubernetes-validate bundles for `version`."""
-    utils = kubernetes_validate.utils
-    (release,) = {v for v in utils.all_versions() if utils.major_minor(v) == version}
-    folder = f"kubernetes-json-schema/v{release}-local-strict"
-    return utils.schema_contents(f"{folder}/_definitions.json", version)["$defs"]
+definitions = mc.schema_definitions
 
 
 def served(version: str, group: str) -> dict[str, set[str]]:
