@@ -60,7 +60,20 @@
     }
   }
 
-  const init = () => document.querySelectorAll(".quiz[data-quiz]").forEach(setUp);
+  // A quiz is set up when it comes near the screen: un-hiding its buttons at load would make
+  // the browser lay out the whole page again while it is still starting up.
+  const init = () => {
+    const quizzes = document.querySelectorAll(".quiz[data-quiz]");
+    if (!("IntersectionObserver" in window)) return quizzes.forEach(setUp);
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        setUp(entry.target);
+      }
+    }, { rootMargin: "600px 0px" });
+    quizzes.forEach((quiz) => observer.observe(quiz));
+  };
   // Material's instant navigation swaps pages without a reload and announces each on document$.
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(init);
