@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,31 @@ users:
 """
     )
     return path
+
+
+@pytest.fixture
+def examples_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[Path]]:
+    """Copies folders of examples/ to the same relative paths under a temporary root, which the
+    checks then take for the repository's: messages about a copy name the real files."""
+    from tests.kubernetes import manifest_checks as mc
+
+    root = tmp_path / "repo"
+
+    def copy(*folders: Path) -> list[Path]:
+        copies = [root / folder.relative_to(ROOT) for folder in folders]
+        for folder, target in zip(folders, copies, strict=True):
+            shutil.copytree(folder, target)
+        monkeypatch.setattr(mc, "ROOT", root)
+        return copies
+
+    return copy
+
+
+def edit(path: Path, old: str | tuple[str, ...], new: str | tuple[str, ...]) -> None:
+    """Replace `old` by `new` in `path` (or each of several pairs); each must occur once."""
+    text = path.read_text()
+    pairs = zip(old, new, strict=True) if isinstance(old, tuple) else [(old, new)]
+    for before, after in pairs:
+        assert text.count(before) == 1, f"{before!r} must occur once in {path.name}"
+        text = text.replace(before, after)
+    path.write_text(text)

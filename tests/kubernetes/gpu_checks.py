@@ -387,16 +387,25 @@ def device_config_problems(docs: list[Doc]) -> Iterator[Problem]:
         yield from mig_config_problems(docs, policy, spec)
 
 
+def referenced_config_map(docs, policy: Doc, component: str, name: str):
+    """The ConfigMap a ClusterPolicy component's `config.name` names, or the problem saying it
+    is missing."""
+    holder = config_map(docs, name)
+    if holder is not None:
+        return holder, None
+    return None, policy.problem(
+        ("spec", component, "config", "name"),
+        f"no ConfigMap {name!r} in namespace {OPERATOR_NAMESPACE}",
+    )
+
+
 def plugin_config_problems(docs, policy: Doc, spec: dict, strategy) -> Iterator[Problem]:
     ref = (spec.get("devicePlugin") or {}).get("config") or {}
     if not ref.get("name"):
         return
-    holder = config_map(docs, ref["name"])
+    holder, missing = referenced_config_map(docs, policy, "devicePlugin", ref["name"])
     if holder is None:
-        yield policy.problem(
-            ("spec", "devicePlugin", "config", "name"),
-            f"no ConfigMap {ref['name']!r} in namespace {OPERATOR_NAMESPACE}",
-        )
+        yield missing
         return
     configs: dict[str, dict] = {}
     for key in holder.data.get("data") or {}:
@@ -455,12 +464,9 @@ def mig_config_problems(docs, policy: Doc, spec: dict) -> Iterator[Problem]:
     ref = manager.get("config") or {}
     if not manager.get("enabled") or not ref.get("name"):
         return
-    holder = config_map(docs, ref["name"])
+    holder, missing = referenced_config_map(docs, policy, "migManager", ref["name"])
     if holder is None:
-        yield policy.problem(
-            ("spec", "migManager", "config", "name"),
-            f"no ConfigMap {ref['name']!r} in namespace {OPERATOR_NAMESPACE}",
-        )
+        yield missing
         return
     layouts: dict[str, list] = {}
     for key in holder.data.get("data") or {}:

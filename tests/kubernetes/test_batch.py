@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import runpy
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -20,6 +19,7 @@ import yaml
 
 from tests.kubernetes import batch_checks as bc
 from tests.kubernetes import manifest_checks as mc
+from tests.kubernetes.conftest import edit
 from tests.support.examples import run_example
 from tests.support.outputs import PageOutput
 
@@ -228,19 +228,12 @@ NEGATIVE = {
 
 
 @pytest.fixture
-def batch_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """examples/kubernetes/batch at the same relative path, so messages name the real file."""
-    root = tmp_path / "repo"
-    shutil.copytree(BATCH, root / "examples" / "kubernetes" / "batch")
-    monkeypatch.setattr(mc, "ROOT", root)
-    return root / "examples" / "kubernetes" / "batch"
+def batch_copy(examples_copy) -> Path:
+    return examples_copy(BATCH)[0]
 
 
 def edited(folder: Path, relative: str, old: str, new: str) -> list[str]:
-    path = folder / relative
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
-    path.write_text(text.replace(old, new))
+    edit(folder / relative, old, new)
     return [str(p) for p in mc.check([folder], versions=(PINNED,))]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import runpy
-import shutil
 import textwrap
 from fractions import Fraction
 from pathlib import Path
@@ -22,6 +21,7 @@ import yaml
 
 from tests.kubernetes import gpu_checks as gc
 from tests.kubernetes import manifest_checks as mc
+from tests.kubernetes.conftest import edit
 from tests.kubernetes.test_claims import definitions
 from tests.support.examples import run_example
 from tests.support.outputs import PageOutput
@@ -305,21 +305,12 @@ NEGATIVE = {
 
 
 @pytest.fixture
-def gpu_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """A copy of the two folders at the same relative paths, so messages name the real files."""
-    root = tmp_path / "repo"
-    copies = [root / folder.relative_to(mc.ROOT) for folder in FOLDERS]
-    for folder, copy in zip(FOLDERS, copies, strict=True):
-        shutil.copytree(folder, copy)
-    monkeypatch.setattr(mc, "ROOT", root)
-    return copies
+def gpu_copy(examples_copy) -> list[Path]:
+    return examples_copy(*FOLDERS)
 
 
 def edited(copies: list[Path], relative: str, old: str, new: str) -> list[str]:
-    path = copies[0].parent / relative
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} must occur once in {relative}"
-    path.write_text(text.replace(old, new))
+    edit(copies[0].parent / relative, old, new)
     return [str(p) for p in mc.check(copies)]
 
 

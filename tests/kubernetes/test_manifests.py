@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.kubernetes import manifest_checks as mc
+from tests.kubernetes.conftest import edit
 from tests.support.outputs import PageOutput
 
 ROOT = mc.ROOT
@@ -337,24 +338,14 @@ NEGATIVE = {
 
 
 @pytest.fixture
-def chapter_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of examples/kubernetes at the same relative path, so messages name the real file."""
-    root = tmp_path / "repo"
-    shutil.copytree(EXAMPLES, root / "examples" / "kubernetes")
-    monkeypatch.setattr(mc, "ROOT", root)
-    return root / "examples" / "kubernetes"
+def chapter_copy(examples_copy) -> Path:
+    return examples_copy(EXAMPLES)[0]
 
 
 @pytest.mark.parametrize("case", NEGATIVE, ids=list(NEGATIVE))
 def test_negative_case_names_file_line_and_field(case: str, chapter_copy: Path):
     relative, old, new, expected = NEGATIVE[case]
-    path = chapter_copy / relative
-    text = path.read_text()
-    edits = zip(old, new, strict=True) if isinstance(old, tuple) else [(old, new)]
-    for before, after in edits:
-        assert text.count(before) == 1, f"{before!r} must occur once in {relative}"
-        text = text.replace(before, after)
-    path.write_text(text)
+    edit(chapter_copy / relative, old, new)
     problems = [str(p) for p in mc.check([chapter_copy])]
     assert any(p.startswith(expected) for p in problems), "\n".join(problems)
 
@@ -404,13 +395,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path):
 def test_messages_quoted_on_pages_are_real(
     relative, old, new, output, chapter_copy: Path, page_output: PageOutput
 ):
-    path = chapter_copy / relative
-    text = path.read_text()
-    edits = zip(old, new, strict=True) if isinstance(old, tuple) else [(old, new)]
-    for before, after in edits:
-        assert text.count(before) == 1, f"{before!r} must occur once in {relative}"
-        text = text.replace(before, after)
-    path.write_text(text)
+    edit(chapter_copy / relative, old, new)
     # What `python -m tests.kubernetes.manifest_checks examples/kubernetes` prints on stdout.
     problems = [str(p) for p in mc.check([chapter_copy])]
     assert problems, f"the edit of {relative} broke no check"
