@@ -42,6 +42,7 @@ ENGINES = {
     "cicd": "tests/cicd",
     "labs": "tests/labs",
     "training": "tests/training",
+    "serving": "tests/serving",
 }
 
 

@@ -48,6 +48,7 @@ ENGINES = {
     "cicd": ("mlflow",),
     "labs": ("pyspark", "ray", "mlflow"),
     "training": ("torch",),
+    "serving": ("torch", "transformers", "starlette", "uvicorn"),
 }
 PIN = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(?P<version>\S+)")
 

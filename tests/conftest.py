@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.support.flink_gateway",
     "tests.support.ray_head",
     "tests.support.mlflow_server",
+    "tests.support.llm_server",
     "tests.support.outputs",
     "tests.support.browser",
 ]

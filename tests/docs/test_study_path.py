@@ -122,16 +122,16 @@ def test_each_timed_item_of_the_study_plan_links_its_page():
                 assert f'href="{stem(page)}.html' in item, f"{page}: timed, not linked: {item}"
 
 
-def test_the_ten_day_plan_covers_every_chapter_page_and_lab():
+def test_the_two_week_plan_covers_every_chapter_page_and_lab():
     markdown = (DOCS / f"{PLAN}.md").read_text("utf-8")
-    ten_days = markdown[markdown.index("## Ten days") : markdown.index("## Three days")]
-    listed = set(re.findall(r"\]\(([^)#]+)\)", ten_days))
+    two_weeks = markdown[markdown.index("## Two weeks") : markdown.index("## Three days")]
+    listed = set(re.findall(r"\]\(([^)#]+)\)", two_weeks))
     wanted = {
         p
         for p in nav_pages()
         if ("/" in p and not p.startswith("labs/index")) or p == "cheat-sheet.md"
     }
-    assert wanted - listed == set(), f"left out of the ten-day plan: {sorted(wanted - listed)}"
+    assert wanted - listed == set(), f"left out of the two-week plan: {sorted(wanted - listed)}"
 
 
 def test_the_home_page_first_phone_screen_says_where_to_start(chromium):

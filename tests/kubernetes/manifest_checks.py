@@ -59,7 +59,7 @@ CUSTOM_SCHEMAS = {
 }
 # The GPU and batch pages' kinds have their schemas and cross-object checks in modules of their
 # own beside this one: each exports SCHEMAS {(apiVersion, kind): file} and CHECKS.
-EXTENSIONS = ("gpu_checks", "batch_checks")
+EXTENSIONS = ("gpu_checks", "batch_checks", "serving_checks")
 
 
 @functools.cache
@@ -75,7 +75,8 @@ def custom_schemas() -> dict[tuple[str, str], str]:
     return found
 
 
-WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "Pod"}
+# Argo Rollouts' Rollout carries a Pod template like a Deployment (serving/kubernetes.md).
+WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job", "Pod", "Rollout"}
 SCALABLE = {("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("apps/v1", "ReplicaSet")}
 
 Path_ = tuple  # a path into a document: keys and list indices
@@ -391,7 +392,7 @@ def service_problems(docs: list[Doc]) -> Iterator[Problem]:
                     ("spec", "selector"),
                     f"selects {selector}, but no Pod or Pod template in the chapter has them",
                 )
-        if doc.kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+        if doc.kind in ("Deployment", "StatefulSet", "ReplicaSet", "Rollout"):
             spec = doc.data.get("spec") or {}
             wanted = (spec.get("selector") or {}).get("matchLabels") or {}
             labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}

@@ -15,6 +15,7 @@ import re
 import yaml
 
 from tests.kubernetes import manifest_checks as mc
+from tests.kubernetes.test_serving import SOURCES as SERVING_SOURCES
 
 PINNED, NEWEST = "1.35", "1.37"  # what the pages name; mc.VERSIONS must agree
 WORKFLOW = mc.ROOT / ".github" / "workflows" / "kubernetes-dry-run.yml"
@@ -183,6 +184,7 @@ def test_custom_resource_schemas_come_from_these_releases():
             f"trainer.kubeflow.org-v1alpha1-{kind}.json": "kubeflow/trainer v2.3.0 "
             for kind in ("clustertrainingruntime", "trainingruntime", "trainjob")
         },
+        **SERVING_SOURCES,
     }
     assert set(sources) == set(mc.custom_schemas().values())
     for name, source in sources.items():
@@ -199,6 +201,9 @@ def test_custom_resource_schemas_come_from_these_releases():
         "JOBSET_VERSION": "kubernetes-sigs/jobset v{}",
         "LWS_VERSION": "kubernetes-sigs/lws v{}",
         "TRAINER_VERSION": "kubeflow/trainer v{}",
+        "KSERVE_VERSION": "kserve/kserve v{}",
+        "ARGO_ROLLOUTS_VERSION": "argoproj/argo-rollouts v{}",
+        "LLM_D_ROUTER_VERSION": "llm-d/llm-d-router v{}",
     }
     for variable, release in installs.items():
         assert release.format(env[variable]) + " " in sources.values(), variable

@@ -23,11 +23,12 @@ IDS = [str(p.relative_to(EXAMPLES)) for p in MANIFESTS]
 PAGES = [
     *sorted((ROOT / "docs" / "kubernetes").glob("*.md")),
     *sorted((ROOT / "docs" / "training").glob("*.md")),
+    *sorted((ROOT / "docs" / "serving").glob("*.md")),
     ROOT / "docs" / "cheat-sheet.md",
 ]
-# The GPUs and training part's folders; tests/kubernetes/test_gpus.py and test_batch.py
-# count their manifests.
-TRAINING_FOLDERS = ("gpus", "gpu-nodes", "batch")
+# The folders of the GPUs and training part and of the serving part; tests/kubernetes/
+# test_gpus.py, test_batch.py and test_serving.py count their manifests.
+TRAINING_FOLDERS = ("gpus", "gpu-nodes", "batch", "serving")
 
 
 def test_the_chapter_has_its_manifests():

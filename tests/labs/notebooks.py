@@ -5,7 +5,7 @@ has `execute: false`). Each test executes its lab afresh against the session's e
 failing cell fails the suite, then compares the fresh summary's "deterministic" numbers with
 the stored ones: stale stored outputs fail the test. `--update-outputs`, the option that
 rewrites every generated output (tests/support/outputs.py), writes the fresh outputs back
-instead (`nox -s examples -- labs --update-outputs`).
+instead (`nox -s examples -- labs --update-outputs`; TESTS names each lab's session).
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parents[2]
 LABS = ROOT / "docs" / "labs"
 TIMEOUT = 600  # per cell: a hung engine fails the cell (pytest-timeout is the outer net)
+
+# Each lab, the session that runs it and its key (`nox -s examples -- <session> -k <key>` runs
+# it alone), and its test. The training and serving labs run in their chapters' torch venvs.
+TESTS = {
+    "spark-skew": ("labs", "spark", "tests/labs/test_spark_skew.py"),
+    "p99-regression": ("labs", "p99", "tests/labs/test_p99_regression.py"),
+    "slo-error-budget": ("labs", "slo", "tests/labs/test_slo_error_budget.py"),
+    "mlflow-promotion": ("labs", "mlflow", "tests/labs/test_mlflow_promotion.py"),
+    "spot-preemption": ("training", "lab", "tests/training/test_lab.py"),
+    "slow-assistant": ("serving", "lab", "tests/serving/test_lab.py"),
+}
 
 
 @dataclass
@@ -88,6 +99,7 @@ def run_lab(name: str, config: pytest.Config) -> Lab:
     seconds = execute(fresh, path)
     print(f"{path.relative_to(ROOT)} executed in {seconds:.1f} s")
     summary = summary_of(fresh, path)
+    session, key, _ = TESTS[name]
     if config.getoption("--update-outputs"):
         fresh.metadata.pop("widgets", None)
         path.write_text(nbformat.writes(fresh) + "\n", encoding="utf-8")
@@ -96,8 +108,8 @@ def run_lab(name: str, config: pytest.Config) -> Lab:
         stored_summary = summary_of(stored, path)
         assert summary["deterministic"] == stored_summary["deterministic"], (
             f"{path.relative_to(ROOT)} is stored with stale outputs: its deterministic numbers "
-            f"differ from a fresh run. Refresh it: nox -s examples -- labs "
-            f"--update-outputs -k {name.split('-')[0]}\nstored: {stored_summary['deterministic']}\n"
+            f"differ from a fresh run. Refresh it: nox -s examples -- {session} "
+            f"--update-outputs -k {key}\nstored: {stored_summary['deterministic']}\n"
             f"fresh:  {summary['deterministic']}"
         )
     return Lab(summary, stored_summary, fresh, seconds)

@@ -14,21 +14,12 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tests.labs.notebooks import LABS, ROOT, summary_of
+from tests.labs.notebooks import LABS, ROOT, TESTS, summary_of
 
 DOCS = ROOT / "docs"
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 NOTEBOOKS = sorted(LABS.glob("*.ipynb"))
-# Each lab, the session that runs it and its key (`nox -s examples -- <session> -k <key>` runs
-# it alone), and its test. The training lab runs in the torch venv, beside its chapter.
-TESTS = {
-    "spark-skew": ("labs", "spark", "tests/labs/test_spark_skew.py"),
-    "p99-regression": ("labs", "p99", "tests/labs/test_p99_regression.py"),
-    "slo-error-budget": ("labs", "slo", "tests/labs/test_slo_error_budget.py"),
-    "mlflow-promotion": ("labs", "mlflow", "tests/labs/test_mlflow_promotion.py"),
-    "spot-preemption": ("training", "lab", "tests/training/test_lab.py"),
-}
 
 
 def test_every_lab_has_a_test_and_every_test_a_lab():
