@@ -48,7 +48,15 @@ def test_the_printed_pages_hold_every_block(printed: Path):
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() or "" for page in PdfReader(printed).pages)
-    for heading in ("Kubernetes", "Distributed systems", "MLOps", "Reliability", "Interview"):
+    headings = (
+        "Kubernetes",
+        "GPUs and training",
+        "Serving and LLMs",
+        "Distributed systems",
+        "MLOps",
+        "Reliability and the interview",
+    )
+    for heading in headings:
         assert heading in text
-    for fact in ("CrashLoopBackOff", "numLateRecordsDropped", "43.2 min", "14.4"):
+    for fact in ("CrashLoopBackOff", "numLateRecordsDropped", "43.2 min", "14.4", "TTFT", "STAR"):
         assert fact in text
