@@ -43,6 +43,8 @@ ENGINES = {
     "labs": "tests/labs",
     "training": "tests/training",
     "serving": "tests/serving",
+    "data": "tests/data",
+    "observability": "tests/observability",
 }
 
 
@@ -235,6 +237,14 @@ def spark_figures(session: nox.Session) -> None:
     session.run(
         "python", "examples/spark/benchmarks/figures.py", env={"SPARK_LOCAL_IP": "127.0.0.1"}
     )
+
+
+@nox.session(name="data-figures", default=False)
+def data_figures(session: nox.Session) -> None:
+    """Measure Feast's online retrieval latency into examples/data/benchmarks/ (one machine's
+    figures, shown as such on the feature-store page)."""
+    install_group(session, "data")
+    session.run("python", "examples/data/benchmarks/online_latency.py")
 
 
 @nox.session(venv_backend="none")

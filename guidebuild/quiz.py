@@ -23,7 +23,16 @@ from guidebuild.paths import DOCS, ROOT
 QUIZ_DIR = DOCS / "includes" / "quiz"
 SCHEMA = QUIZ_DIR / "quiz.schema.json"
 # The parts of the guide whose every page (but its index) ends with "Check yourself".
-PARTS = ("kubernetes", "training", "serving", "distributed", "mlops", "reliability", "interview")
+PARTS = (
+    "kubernetes",
+    "training",
+    "serving",
+    "distributed",
+    "data",
+    "mlops",
+    "reliability",
+    "interview",
+)
 LETTERS = "ABCDEFGH"
 
 

@@ -49,6 +49,7 @@ ENGINES = {
     "labs": ("pyspark", "ray", "mlflow"),
     "training": ("torch",),
     "serving": ("torch", "transformers", "starlette", "uvicorn"),
+    "data": ("feast", "deltalake", "scikit-learn"),
 }
 PIN = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(?P<version>\S+)")
 

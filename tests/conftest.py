@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.support.ray_head",
     "tests.support.mlflow_server",
     "tests.support.llm_server",
+    "tests.support.prometheus",
     "tests.support.outputs",
     "tests.support.browser",
 ]

@@ -81,8 +81,8 @@ def test_built_lab_pages_keep_the_cell_styles_and_lose_the_rest(page):
 
 def test_the_lab_pages_were_built():
     built = len(lab_pages())
-    assert built == 1 + len(list((DOCS / "labs").glob("*.ipynb"))) == 7, (
-        f"expected labs/index.html and six notebook pages in site/, found {built}"
+    assert built == 1 + len(list((DOCS / "labs").glob("*.ipynb"))) == 8, (
+        f"expected labs/index.html and seven notebook pages in site/, found {built}"
     )
 
 

@@ -34,6 +34,7 @@ TESTS = {
     "mlflow-promotion": ("labs", "mlflow", "tests/labs/test_mlflow_promotion.py"),
     "spot-preemption": ("training", "lab", "tests/training/test_lab.py"),
     "slow-assistant": ("serving", "lab", "tests/serving/test_lab.py"),
+    "training-serving-skew": ("data", "test_lab", "tests/data/test_lab.py"),
 }
 
 

@@ -58,5 +58,14 @@ def test_the_printed_pages_hold_every_block(printed: Path):
     )
     for heading in headings:
         assert heading in text
-    for fact in ("CrashLoopBackOff", "numLateRecordsDropped", "43.2 min", "14.4", "TTFT", "STAR"):
+    facts = (
+        "CrashLoopBackOff",
+        "numLateRecordsDropped",
+        "43.2 min",
+        "14.4",
+        "TTFT",
+        "Point in time",
+        "STAR",
+    )
+    for fact in facts:
         assert fact in text
