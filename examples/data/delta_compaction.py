@@ -105,7 +105,7 @@ def main(folder: Path) -> None:
     old = DeltaTable(path, version=version_before)
     try:
         # One thread: a threaded pyarrow scan that fails can crash the
-        # process at exit (apache/arrow#39862).
+        # process at exit (apache/arrow#36389).
         old.to_pyarrow_dataset().to_table(use_threads=False)
         print(f"read version {version_before}: ok")
     except FileNotFoundError as error:
@@ -122,5 +122,5 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as scratch:
             main(Path(scratch))
     # pyarrow may still be tearing down the last scan; exiting at that moment
-    # can crash the process after its work is done (apache/arrow#39862).
+    # can crash the process after its work is done (apache/arrow#36389).
     time.sleep(0.5)

@@ -168,5 +168,5 @@ if __name__ == "__main__":
         with tempfile.TemporaryDirectory() as scratch:
             main(Path(scratch))
     # pyarrow may still be tearing down the last scan; exiting at that moment
-    # can crash the process after its work is done (apache/arrow#39862).
+    # can crash the process after its work is done (apache/arrow#36389).
     time.sleep(0.5)

@@ -29,7 +29,7 @@ KEY = ["user_id", "day"]
 def example_in(folder: Path, name: str) -> ExampleRun:
     """Run as `python examples/data/<name> <folder>` does, in this process: deltalake is
     imported once, and a fresh process could crash at exit while pyarrow tears down its
-    last scan (apache/arrow#39862, about 1 run in 15 here, after correct output)."""
+    last scan (apache/arrow#36389, about 1 run in 15 here, after correct output)."""
     folder.mkdir(parents=True, exist_ok=True)
     return run_in_process(f"data/{name}", str(folder))
 
@@ -182,7 +182,7 @@ def test_checked_append_names_the_field_and_writes_nothing(features_table, schem
 
 def read_version(path: Path, version: int) -> pa.Table:
     """One thread: a threaded pyarrow scan that fails can crash the process at exit
-    (apache/arrow#39862; seen here 2 times in 24 runs)."""
+    (apache/arrow#36389; seen here 2 times in 24 runs)."""
     return DeltaTable(path, version=version).to_pyarrow_dataset().to_table(use_threads=False)
 
 
