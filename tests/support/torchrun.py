@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Mapping
@@ -194,9 +196,29 @@ def run_torchrun(
         max_restarts=max_restarts,
         torchrun=tool,
     )
+    # torchrun's agent makes a torchelastic_* folder in the temp dir and leaves it behind:
+    # each job gets its own temp dir, deleted when the job is over.
+    scratch = tempfile.mkdtemp(prefix=f"torchrun-{job_id}-")
+    try:
+        return _run_job(command, job_id, port, timeout, check, cwd, env, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_job(
+    command: list[str],
+    job_id: str,
+    port: int,
+    timeout: float,
+    check: bool,
+    cwd: Path | None,
+    env: Mapping[str, str] | None,
+    scratch: str,
+) -> subprocess.CompletedProcess[str]:
     full_env = {
         **os.environ,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "TMPDIR": scratch,
         **(env or {}),
         MARKER: job_id,
     }
