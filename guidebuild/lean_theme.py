@@ -8,7 +8,8 @@ notes", has the figures):
   instead of inserted by its script, and the bundle loaded with `defer`;
 - once per built site, in the post-build step (`trim_theme_assets`): main.css without the rules
   no page or script can use, palette.css without the rule that restyles everything while the
-  palette switches, and a bundle that no longer creates `<meta name="color-scheme">`.
+  palette switches, and a bundle that no longer creates `<meta name="color-scheme">` and
+  fetches the search index only when the reader opens search (lazy_search.py).
 
 Every rewrite that depends on Material's markup or bundle checks what it expects and raises a
 BuildError naming the constant to update when Material changes.
@@ -22,7 +23,7 @@ import re
 from html import escape
 from pathlib import Path
 
-from guidebuild import css_purge
+from guidebuild import css_purge, lazy_search
 from guidebuild.errors import BuildError
 
 NAME_OR_WHITESPACE_SPAN = re.compile(r'<span class="[nw]">([^<]*)</span>')
@@ -166,9 +167,8 @@ def trim_theme_assets(site: Path) -> None:
             f"and one bundle.*.min.js, found {[p.name for p in main + palette + bundle]}; "
             "Material's assets changed"
         )
-    bundle[0].write_text(
-        drop_color_scheme_meta(bundle[0].read_text(encoding="utf-8"), bundle[0].name), "utf-8"
-    )
+    bundle_js = drop_color_scheme_meta(bundle[0].read_text(encoding="utf-8"), bundle[0].name)
+    bundle[0].write_text(lazy_search.fetch_index_on_demand(bundle_js, bundle[0].name), "utf-8")
     usage = SiteUsage(
         [page.read_text(encoding="utf-8") for page in site.rglob("*.html")],
         [script.read_text(encoding="utf-8") for script in site.glob("assets/javascripts/**/*.js")],

@@ -69,6 +69,10 @@ class Metrics:
             ["status"],
             registry=r,
         )
+        # Every status this server counts exists at 0 from the start: a rate over a series
+        # that does not exist is "no data", so an error ratio would read empty, not 0.
+        for status in ("200", "400", "499", "500", "503"):
+            self.requests.labels(status)
         self.errors = Counter(
             "llm_request_errors",
             "Failed requests by reason",

@@ -2,8 +2,9 @@
 
 The notebooks run in a Jupyter kernel, a child of the test process that inherits its
 environment: the fixtures export the endpoints the labs read (MLFLOW_TRACKING_URI, RAY_ADDRESS,
-SERVE_HTTP_PORT) exactly as they do for the chapters' examples, and unset the Spark settings
-that would name a cluster (MASTER, SPARK_CONF_DIR), so the Spark lab takes its local path.
+SERVE_HTTP_PORT, PROMETHEUS_URL) exactly as they do for the chapters' examples, and unset the
+Spark settings that would name a cluster (MASTER, SPARK_CONF_DIR), so the Spark lab takes its
+local path.
 Every engine is stopped at the end of the session, even when a lab failed.
 """
 
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.examples import venv_env
+from tests.support.prometheus import Prometheus
+from tests.support.ray_head import RayHead
 from tests.support.spark_session import C1_ONLY
 
 
@@ -33,3 +36,14 @@ def lab_spark_env(spark_env: dict[str, str]) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PYSPARK_SUBMIT_ARGS", f"--driver-java-options {C1_ONLY} pyspark-shell")
         yield
+
+
+@pytest.fixture(scope="session")
+def ray_prometheus(ray_head: RayHead, prometheus_servers) -> Iterator[Prometheus]:
+    """A Prometheus scraping the head's metrics export port every second (job "ray"), exported
+    as PROMETHEUS_URL; ready once the first scrape of the head succeeded."""
+    prom = prometheus_servers({"ray": [f"127.0.0.1:{ray_head.metrics_port}"]})
+    prom.wait_for('up{job="ray"} == 1', timeout=120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROMETHEUS_URL", prom.url)
+        yield prom

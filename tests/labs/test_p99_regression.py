@@ -17,17 +17,21 @@ import pytest
 import yaml
 
 from tests.labs.notebooks import LABS, ROOT, run_lab, tagged_source
+from tests.support.prometheus import Prometheus
 from tests.support.ray_head import RayHead
 
 BASELINE, INCIDENT, ROLLBACK = "v1 (baseline)", "v2 (incident)", "v1 (rolled back)"
 
 
 @pytest.fixture(scope="module")
-def lab(ray_head: RayHead, serve_port: int, pytestconfig: pytest.Config):
+def lab(ray_head: RayHead, serve_port: int, ray_prometheus: Prometheus, pytestconfig):
     try:
         return run_lab("p99-regression", pytestconfig)
     except pytest.fail.Exception as failure:
-        pytest.fail(f"{failure}\n{ray_head.health()}", pytrace=False)
+        pytest.fail(
+            f"{failure}\n{ray_head.health()}\nPrometheus targets: {ray_prometheus.targets()}",
+            pytrace=False,
+        )
 
 
 def test_each_phase_served_every_request_by_its_version_on_both_replicas(lab):
@@ -41,6 +45,7 @@ def test_each_phase_served_every_request_by_its_version_on_both_replicas(lab):
             "errors": 0,
             "versions": [version],
             "replicas": 2,
+            "prometheus": {"requests": offered, "errors": 0},  # what Prometheus counted
         }, phase
 
 
@@ -85,6 +90,39 @@ def test_the_time_is_the_new_versions_cpu_not_waiting(lab):
     assert use[INCIDENT]["utilization"] > 5 * use[BASELINE]["utilization"], use
     # Most of v2's median latency is its own CPU time, not time spent waiting.
     assert use[INCIDENT]["cpu_per_request_ms"] > 0.5 * red[INCIDENT]["p50_ms"], (use, red)
+
+
+def test_prometheus_counted_every_request_of_every_phase(lab):
+    """Rate and Errors from the service's own counters, read with PromQL over each phase's
+    window: exactly the client's counts."""
+    phases, prom = lab.summary["deterministic"], lab.summary["prometheus"]
+    assert prom is not None, "the lab ran without PROMETHEUS_URL"
+    for phase in (BASELINE, INCIDENT, ROLLBACK):
+        client = {k: phases[phase][k] for k in ("requests", "errors")}
+        assert phases[phase]["prometheus"] == client, phase
+        assert {k: prom[phase][k] for k in client} == client, phase
+
+
+def bucket(bounds: list[float], latency_ms: float) -> int:
+    """Index of the histogram bucket (le) holding `latency_ms`."""
+    return next(i for i, le in enumerate(bounds) if latency_ms <= le)
+
+
+def test_prometheus_quantiles_agree_with_the_client_to_a_bucket(lab):
+    """The stated tolerance: histogram_quantile interpolates inside a bucket, and the client
+    also times the hop to the proxy, so each quantile lands in the client's bucket or the next
+    one. Prometheus alone shows the regression too."""
+    bounds, prom, red = lab.summary["buckets_ms"], lab.summary["prometheus"], lab.summary["red"]
+    # The bounds the lab read from Prometheus are Ray Serve's defaults (the installed ray's).
+    from ray.serve._private.constants import DEFAULT_LATENCY_BUCKET_MS
+
+    assert bounds == [*map(float, DEFAULT_LATENCY_BUCKET_MS), float("inf")]
+    for phase in (BASELINE, INCIDENT, ROLLBACK):
+        for q in ("p50_ms", "p99_ms"):
+            client, server = red[phase][q], prom[phase][q]
+            assert abs(bucket(bounds, server) - bucket(bounds, client)) <= 1, (phase, q, red, prom)
+    assert prom[INCIDENT]["p99_ms"] > 2 * prom[BASELINE]["p99_ms"], prom
+    assert prom[INCIDENT]["p99_ms"] > 2 * prom[ROLLBACK]["p99_ms"], prom
 
 
 def test_the_lab_ran_on_the_cluster_ray_address_named(lab, ray_head: RayHead):

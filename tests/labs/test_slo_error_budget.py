@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.labs.notebooks import run_lab
+from tests.labs.notebooks import ROOT, printed, run_lab
 
 FAST, SLOW, TICKET = "page (1h & 5m > 14.4)", "page (6h & 30m > 6)", "ticket (3d & 6h > 1)"
 
@@ -76,3 +76,15 @@ def test_the_naive_short_window_alert_pages_on_blips(lab):
     first_blip = parse(lab.summary["blips"][0])
     assert parse(numbers["first_fired"]["naive (5m > 14.4)"]) == first_blip
     assert numbers["episodes"]["naive (5m > 14.4)"] > len(lab.summary["blips"]) + 2
+
+
+def test_the_labs_alerts_are_the_prometheus_rules(lab):
+    """Section 5 reads examples/observability/rules/slo-availability.rules.yml: the lab's three
+    alerts are among its window pairs, which are the SRE workbook's four."""
+    rules = lab.summary["rules"]
+    assert rules["lab_alerts_in_rules"] is True
+    assert rules["pairs"] == ["1d&2h>3", "1h&5m>14.4", "3d&6h>1", "6h&30m>6"]
+    # The cell shows the timings promtool proved (tests/observability/test_alerts.py).
+    shown = printed(lab.notebook, "rules")
+    assert "LlmAvailabilityBudgetBurnFast (page):" in shown
+    assert (ROOT / "examples/observability/slo-timings.out.txt").read_text() in shown

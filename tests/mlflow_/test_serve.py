@@ -45,6 +45,17 @@ def test_version_endpoint_is_mlflows_version_not_the_models(model_server):
         assert not any("version" in header.lower() for header in response.headers)
 
 
+def test_the_model_server_exports_no_metrics_for_prometheus(model_server):
+    """Nothing to scrape: /metrics is a 404 and the app declares only its four routes."""
+    url = ready(model_server)
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(f"{url}/metrics", timeout=30)
+    assert error.value.code == 404
+    with urllib.request.urlopen(f"{url}/openapi.json", timeout=30) as response:
+        routes = set(json.load(response)["paths"])
+    assert routes == {"/ping", "/health", "/version", "/invocations"}
+
+
 def test_signature_is_enforced_then_the_server_stops(model_server):
     url = ready(model_server)
     # The logged signature is enforced: a request without the model's columns is refused.

@@ -55,6 +55,17 @@ def test_the_postmortem_table_is_the_labs_stored_run(page_output):
         lines.append(
             f"{p:<17}{u['cpu_per_request_ms']:>8}{u['utilization']:>6}{u['waiting_p50_ms']:>9}"
         )
+    # The service's own view: Ray Serve's counters and histogram, read from Prometheus.
+    prom = summary["prometheus"]
+    assert prom is not None, f"{LAB}: stored without Prometheus (run it with -- labs -k p99)"
+    lines += [
+        "",
+        "Prometheus (Ray Serve's histogram)",
+        f"{'phase':<17}{'req':>5}{'err':>4}{'p50':>7}{'p99':>7}",
+    ]
+    for p in phases:
+        r = prom[p]
+        lines.append(f"{p:<17}{r['requests']:>5}{r['errors']:>4}{r['p50_ms']:>7}{r['p99_ms']:>7}")
     page_output(TABLE, "\n".join(lines))
 
 
@@ -75,7 +86,16 @@ def test_every_number_the_postmortem_quotes_is_in_the_stored_run():
         elif isinstance(value, int | float) and not isinstance(value, bool):
             stored.add(str(value))
 
-    walk(stored_summary())
+    summary = stored_summary()
+    walk(summary)
     quoted = numbers(section)
-    assert {"57.1", "517.9", "232.1"} <= quoted
+    # The figures the story rests on: p99 before and during, v2's CPU per request, and the
+    # p99 Prometheus estimated during the incident.
+    key = {
+        str(summary["red"]["v1 (baseline)"]["p99_ms"]),
+        str(summary["red"]["v2 (incident)"]["p99_ms"]),
+        str(summary["use"]["v2 (incident)"]["cpu_per_request_ms"]),
+        str(summary["prometheus"]["v2 (incident)"]["p99_ms"]),
+    }
+    assert key <= quoted, f"the postmortem does not quote {sorted(key - quoted)}"
     assert quoted <= stored, f"not in the lab's stored summary: {sorted(quoted - stored)}"

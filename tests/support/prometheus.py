@@ -44,14 +44,22 @@ class Prometheus:
     process: Server
     config: Path
 
-    def query(self, expr: str) -> list[dict]:
-        """The instant vector of `expr` now, from /api/v1/query (`[]` when it is empty)."""
-        url = f"{self.url}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    def query(self, expr: str, at: float | None = None) -> list[dict]:
+        """The instant vector of `expr` now (or at Unix time `at`), from /api/v1/query
+        (`[]` when it is empty)."""
+        params = {"query": expr} if at is None else {"query": expr, "time": f"{at:.3f}"}
+        url = f"{self.url}/api/v1/query?" + urllib.parse.urlencode(params)
         with urllib.request.urlopen(url, timeout=10) as response:
             body = json.load(response)
         if body.get("status") != "success":
             raise AssertionError(f"query {expr!r} failed: {body}")
         return body["data"]["result"]
+
+    def value(self, expr: str, at: float | None = None) -> float:
+        """The one number `expr` gives (0 when the vector is empty)."""
+        rows = self.query(expr, at)
+        assert len(rows) <= 1, f"{expr!r} is not one number: {rows}"
+        return float(rows[0]["value"][1]) if rows else 0.0
 
     def wait_for(
         self,

@@ -39,6 +39,9 @@ RAY_ENV = {
     # handlers then kill the child before it execs (Ray issue #63202). Ray here forks only to
     # exec, so it needs no fork support.
     "GRPC_ENABLE_FORK_SUPPORT": "0",
+    # Ray exports its metrics (Serve's request counters and latency histograms) every 10 s by
+    # default; the p99 lab reads 8-second load phases from Prometheus, so every second.
+    "RAY_metrics_report_interval_ms": "1000",
 }
 START_TIMEOUT = 240.0  # a cold head takes 10-40 s; far longer on a busy 2-core machine
 
@@ -52,6 +55,8 @@ class RayHead:
             raise RuntimeError(f"no `ray` command beside {sys.executable}: install the ray group")
         self.temp_dir = temp_dir
         self.client_port = free_port()
+        # Where the node serves its Prometheus metrics (Ray's own and Serve's), on 127.0.0.1.
+        self.metrics_port = free_port()
         args = [
             str(ray_cli),
             "start",
@@ -66,7 +71,7 @@ class RayHead:
             f"--dashboard-agent-listen-port={free_port()}",
             f"--dashboard-agent-grpc-port={free_port()}",
             f"--runtime-env-agent-port={free_port()}",
-            f"--metrics-export-port={free_port()}",
+            f"--metrics-export-port={self.metrics_port}",
             "--block",  # stay in the foreground, so the process group we own is the cluster
         ]
         self.server = Server("ray head", args, temp_dir / "ray-start.log", env=RAY_ENV)
@@ -74,7 +79,9 @@ class RayHead:
 
         def ready() -> bool:
             started = "Ray runtime started" in self.server.log_path.read_text(errors="replace")
-            return started and address_file.exists()
+            # `ray start` logs that line before it writes the address file: wait for a whole
+            # `host:port` (an empty RAY_ADDRESS makes ray.init() start a Ray of its own).
+            return started and ":" in (address_file.read_text() if address_file.exists() else "")
 
         try:
             self.server.wait_until(ready, START_TIMEOUT, "Ray runtime started")
