@@ -121,9 +121,10 @@ def test_no_build_syntax_left(marker, text):
 
 
 def test_no_template_syntax_left(text):
-    """`{{ ... }}` is a template left unrendered, unless a page or example shows it on purpose
-    (a GitHub Actions expression, a Helm template)."""
-    files = [*DOCS.rglob("*.md"), *(p for p in (ROOT / "examples").rglob("*") if p.is_file())]
+    """`{{ ... }}` is a template left unrendered, unless a page, notebook or example shows it on
+    purpose (a GitHub Actions expression, a Helm template, an f-string's escaped braces)."""
+    pages = [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")]
+    files = [*pages, *(p for p in (ROOT / "examples").rglob("*") if p.is_file())]
     sources = "".join(normalise(p.read_text("utf-8", "replace")) for p in files).replace(" ", "")
     stray = [m for m in TEMPLATE.findall(text) if m.replace(" ", "") not in sources]
     assert not stray, f"template syntax the sources do not contain: {stray[:5]}"
