@@ -45,6 +45,7 @@ ENGINES = {
     "serving": "tests/serving",
     "data": "tests/data",
     "observability": "tests/observability",
+    "design": "tests/design",
 }
 
 
@@ -153,6 +154,7 @@ def pdf(session: nox.Session) -> None:
         "tests/pdf/test_pdf.py",
         "tests/pdf/test_print_config.py",
         "tests/pdf/test_print_chrome.py",
+        "tests/pdf/test_mock_interviews.py",
         *session.posargs,
     )
 
@@ -163,7 +165,8 @@ def offline(session: nox.Session) -> None:
     prepare_docs(session)
     build_site(session, "--out", "dist/offline-site", "--diagrams", "draw")
     session.run("python", "-m", "guidebuild.offline")
-    session.run("pytest", "tests/pdf/test_offline.py", *session.posargs)
+    tests = ["tests/pdf/test_offline.py", "tests/pdf/test_offline_practice.py"]
+    session.run("pytest", *tests, *session.posargs)
 
 
 @nox.session(default=False)

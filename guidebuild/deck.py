@@ -45,6 +45,7 @@ CSS = """
 code, pre { font-family: ui-monospace, monospace; font-size: 15px; }
 pre { white-space: pre-wrap; background: rgba(127,127,127,.12); padding: .5em; }
 ol.choices { list-style-type: upper-alpha; }
+dl.rubric dt { font-weight: bold; }
 """
 
 MODEL = genanki.Model(
@@ -110,8 +111,33 @@ def back(question: Question) -> str:
     if question.choices:
         index = question.correct or 0
         html += f"<p><b>Answer: {LETTERS[index]}.</b> {inline(question.choices[index]['text'])}</p>"
+    if question.numeric:
+        html += f"<p><b>Answer: {numeric_answer(question.numeric)}</b></p>"
     html += markdown.markdown(question.answer, extensions=["fenced_code", "tables", "sane_lists"])
+    if question.rubric:
+        grades = "".join(
+            f"<dt>{grade.title()}</dt><dd>{inline(question.rubric[grade])}</dd>"
+            for grade in ("strong", "average", "weak")
+        )
+        html += f'<p><b>Grade yourself:</b></p><dl class="rubric">{grades}</dl>'
     return html
+
+
+def numeric_answer(numeric: dict[str, Any]) -> str:
+    value = numeric["value"]
+    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    return f"{number} {numeric.get('unit') or ''}".strip()
+
+
+def tags(question: Question, page: str) -> list[str]:
+    """The part and page, as before, and the level and kind, so a reviewer can filter on them
+    (`tag:field-guide::level::design`)."""
+    found = [f"field-guide::{question.part}", f"field-guide::{question.part}::{page}"]
+    if question.level:
+        found.append(f"field-guide::level::{question.level}")
+    if question.kind:
+        found.append(f"field-guide::kind::{question.kind}")
+    return found
 
 
 def build_deck(quiz_dir: Path | None = None) -> tuple[Any, int]:
@@ -136,7 +162,7 @@ def build_deck(quiz_dir: Path | None = None) -> tuple[Any, int]:
                     back(question),
                 ],
                 guid=note_guid(question.id),
-                tags=[f"field-guide::{part}", f"field-guide::{part}::{page}"],
+                tags=tags(question, page),
                 stable_id=note_id(question.id),
             )
         )

@@ -22,7 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 try:
-    from guidebuild import lean_theme, mermaid, notebooks, quiz, quiz_html
+    from guidebuild import lean_theme, mermaid, notebooks, practice, quiz, quiz_html
     from guidebuild.claims import load_claims, unknown_claim
     from guidebuild.errors import BuildError
     from guidebuild.includes import include_problems
@@ -46,6 +46,7 @@ class _Build:
 
     renderer: quiz_html.QuizRenderer
     print_build: bool
+    mock_sets: list[list[quiz.Question]]
 
 
 _build = _Build()
@@ -93,31 +94,55 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for page, questions in part.pages.items():
             if page not in known:
                 log.warning(f"{questions[0].source}: questions for {page}, which is not in docs/")
-    if _build.print_build:
+    if not _build.print_build:
+        files.append(File.generated(config, practice.BANK, content=_bank_script(files, config)))
+        return files
+    _build.mock_sets = _or_plugin_error(
+        lambda: practice.mock_sets(_build.renderer.parts, practice.MOCK_SETS, practice.MOCK_SIZE)
+    )
+    for path, title in (
+        (quiz_html.APPENDIX, quiz_html.APPENDIX_TITLE),
+        (practice.MOCK_APPENDIX, practice.MOCK_APPENDIX_TITLE),
+    ):
         files.append(
             File.generated(
-                config,
-                quiz_html.APPENDIX,
-                content=f"# {quiz_html.APPENDIX_TITLE}\n",
-                inclusion=InclusionLevel.NOT_IN_NAV,
+                config, path, content=f"# {title}\n", inclusion=InclusionLevel.NOT_IN_NAV
             )
         )
     return files
 
 
+def _bank_script(files: Files, config: MkDocsConfig) -> str:
+    """The practice page's bank.js: every question, its rendered answer and where it is taught."""
+    slugify = config.mdx_configs["toc"]["slugify"]
+    sections = {}
+    for page in {q.page for q in quiz.all_questions(_build.renderer.parts)}:
+        source = Path(config.docs_dir) / page
+        if source.is_file():
+            sections[page] = practice.section_titles(source.read_text("utf-8"), slugify)
+    data = practice.bank(
+        _build.renderer.parts, _build.renderer.answers(), _titles(files, config.docs_dir), sections
+    )
+    return practice.bank_script(data)
+
+
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     if not _build.print_build:
         return nav
-    appendix = files.get_file_from_path(quiz_html.APPENDIX)
-    page = appendix.page if appendix else None
-    if page is None:
-        raise PluginError(f"the print build lost its generated {quiz_html.APPENDIX}")
-    page.title = quiz_html.APPENDIX_TITLE
-    if nav.pages:
-        nav.pages[-1].next_page, page.previous_page = page, nav.pages[-1]
-    # print-site keeps a reference to nav.items and prints its pages in that order.
-    nav.items.append(page)
-    nav.pages.append(page)
+    for path, title in (
+        (quiz_html.APPENDIX, quiz_html.APPENDIX_TITLE),
+        (practice.MOCK_APPENDIX, practice.MOCK_APPENDIX_TITLE),
+    ):
+        appendix = files.get_file_from_path(path)
+        page = appendix.page if appendix else None
+        if page is None:
+            raise PluginError(f"the print build lost its generated {path}")
+        page.title = title
+        if nav.pages:
+            nav.pages[-1].next_page, page.previous_page = page, nav.pages[-1]
+        # print-site keeps a reference to nav.items and prints its pages in that order.
+        nav.items.append(page)
+        nav.pages.append(page)
     return nav
 
 
@@ -133,6 +158,14 @@ def _titles(files: Files, docs_dir: str) -> dict[str, str]:
 def _with_quiz(markdown: str, src: str, files: Files, config: MkDocsConfig) -> str:
     if src == quiz_html.APPENDIX:
         return _build.renderer.appendix(_titles(files, config.docs_dir))
+    if _build.print_build and src == practice.MOCK_APPENDIX:
+        titles = _titles(files, config.docs_dir)
+        return _build.renderer.mock_appendix(practice.MOCK_APPENDIX_TITLE, _build.mock_sets, titles)
+    if _build.print_build and src == practice.PAGE:
+        title = re.search(r"^# (.+)$", markdown, re.M)
+        return _build.renderer.mock_page(
+            title[1] if title else "Practice", _build.mock_sets, practice.MOCK_MINUTES
+        )
     if not quiz.requires_quiz(src):
         return markdown
     part = _build.renderer.parts[src.split("/")[0]]
@@ -155,8 +188,28 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return page_markdown.rstrip("\n") + "\n\n" + expanded.end if expanded.end else page_markdown
 
 
+def _check_sections(page: Page) -> None:
+    """Each question names the heading that teaches it; the page's own toc must have it."""
+    questions = _build.renderer.parts.get(page.file.src_uri.split("/")[0])
+    if questions is None:
+        return
+    anchors: set[str] = set()
+    todo = list(page.toc)
+    while todo:
+        item = todo.pop()
+        anchors.add(item.id)
+        todo.extend(item.children)
+    for question in questions.pages.get(page.file.src_uri, []):
+        if question.section and question.section not in anchors:
+            raise PluginError(
+                f"{question.source}: section {question.section!r} of question {question.id!r} "
+                f"is not a heading on docs/{page.file.src_uri}; its headings: {sorted(anchors)}"
+            )
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     # The page's HTML before the search plugin indexes it and the theme wraps it.
+    _check_sections(page)
     if notebooks.is_notebook(page.file.src_uri):
         return notebooks.notebook_content(html)
     return mermaid.out_of_search(html)

@@ -31,6 +31,7 @@ PARTS = (
     "data",
     "mlops",
     "reliability",
+    "design",
     "interview",
 )
 LETTERS = "ABCDEFGH"
@@ -47,7 +48,12 @@ class Question:
     page: str  # docs-relative, e.g. "kubernetes/autoscaling.md"
     ask: str
     answer: str
+    level: str = ""  # recall, apply or design
+    kind: str = ""  # choice, numeric or open
+    section: str = ""  # the heading id on `page` that teaches it
     choices: list[dict[str, Any]] = field(default_factory=list)
+    numeric: dict[str, Any] | None = None  # {value, unit, tolerance?}
+    rubric: dict[str, str] | None = None  # {strong, average, weak}
     cites: dict[str, Any] | None = None
     claims: list[str] = field(default_factory=list)  # ids in docs/includes/claims/*.yml
     source: str = ""  # "docs/includes/quiz/kubernetes.yml:42"
@@ -164,7 +170,12 @@ def load_part(path: Path) -> Part:
                     page=page,
                     ask=item["ask"].strip(),
                     answer=item["answer"].strip(),
+                    level=item.get("level", ""),
+                    kind=item.get("kind", ""),
+                    section=item.get("section", ""),
                     choices=item.get("choices", []),
+                    numeric=item.get("numeric"),
+                    rubric=item.get("rubric"),
                     cites=item.get("cites"),
                     claims=item.get("claims", []),
                     source=f"{_rel(path)}:{line}",

@@ -87,3 +87,15 @@ class QuizRenderer:
             titles=titles,
             answers=self.answers(),
         )
+
+    def mock_page(self, title: str, sets: list[list[Question]], minutes: int) -> str:
+        """The practice page's Markdown in print: the mock interviews, questions only."""
+        return self._env.get_template("practice/mock-sets.html").render(
+            title=title, sets=sets, minutes=minutes, parts=self.parts
+        )
+
+    def mock_appendix(self, title: str, sets: list[list[Question]], titles: dict[str, str]) -> str:
+        """The mock interviews' answers and rubrics, an appendix page of the PDF."""
+        return self._env.get_template("practice/mock-answers.html").render(
+            title=title, sets=sets, titles=titles, answers=self.answers()
+        )

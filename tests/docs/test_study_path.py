@@ -139,6 +139,7 @@ def test_the_home_page_first_phone_screen_says_where_to_start(chromium):
     wanted = {
         "the study plan": "start-here.html",
         "a quiz": "kubernetes/why.html#check-yourself",
+        "the practice page": "practice.html",
         "the labs": "labs/index.html",
         "the flashcards": "downloads/field-guide-flashcards.apkg",
         "the PDF": "downloads/field-guide.pdf",

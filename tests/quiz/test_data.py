@@ -39,8 +39,44 @@ def test_each_part_file_validates_against_the_schema(part):
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
-def test_there_are_sixty_questions_or_more():
-    assert len(QUESTIONS) >= 60, len(QUESTIONS)
+def test_the_bank_holds_two_hundred_and_fifty_questions_or_more():
+    assert len(QUESTIONS) >= 250, len(QUESTIONS)
+
+
+LEVELS = ("recall", "apply", "design")
+
+
+def test_every_level_is_well_represented_and_every_part_asks_beyond_recall():
+    """A mock interview draws across levels: each level is a fair share of the bank, and no
+    part only asks for facts."""
+    share = {level: sum(q.level == level for q in QUESTIONS) / len(QUESTIONS) for level in LEVELS}
+    assert all(value >= 0.15 for value in share.values()), share
+    recall_only = [
+        name
+        for name, part in PARTS_DATA.items()
+        if all(q.level == "recall" for qs in part.pages.values() for q in qs)
+    ]
+    assert not recall_only, recall_only
+
+
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.mark.parametrize(
+    "question", [q for q in QUESTIONS if q.kind == "numeric"], ids=lambda q: q.id
+)
+def test_a_numeric_answer_is_a_number_the_cited_output_prints(question):
+    """The number a reader types is checked against `numeric.value`, and that value must be
+    one the cited, test-checked output really prints (test_citations.py checks the lines)."""
+    printed = [
+        float(number.replace(",", ""))
+        for line in question.cites["output"]
+        for number in NUMBER.findall(line)
+    ]
+    value = question.numeric["value"]
+    assert any(abs(number - value) <= 1e-9 * max(1.0, abs(value)) for number in printed), (
+        f"{question.source}: {value} is not among the numbers of its cited output {printed}"
+    )
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -68,10 +104,9 @@ def test_every_page_named_by_the_data_exists():
     assert not named, f"questions for pages that do not exist: {named}"
 
 
-def test_there_are_both_kinds_of_question():
-    choice = [q for q in QUESTIONS if q.choices]
-    reveal = [q for q in QUESTIONS if not q.choices]
-    assert len(choice) >= 20 and len(reveal) >= 20, (len(choice), len(reveal))
+def test_there_are_all_three_kinds_of_question():
+    kinds = {kind: sum(q.kind == kind for q in QUESTIONS) for kind in ("choice", "numeric", "open")}
+    assert kinds["choice"] >= 60 and kinds["open"] >= 60 and kinds["numeric"] >= 15, kinds
 
 
 def test_every_page_that_shows_example_output_has_a_question_that_cites_an_example():
@@ -118,6 +153,8 @@ CASES = {
         "does not match",
     ),
     "an unknown field": ("      cites:\n", "      cite:\n", "Additional properties"),
+    "an open question without its rubric": ("      rubric:\n", "      rubrics:\n", "'rubric'"),
+    "an unknown level": ("      level: recall\n", "      level: remember\n", "'remember'"),
 }
 
 

@@ -15,6 +15,7 @@ from guidebuild.deck import (
     MODEL_ID,
     note_guid,
     note_id,
+    numeric_answer,
     write,
 )
 from guidebuild.quiz import QUIZ_DIR, all_questions, load_quiz
@@ -102,3 +103,30 @@ def test_cards_show_question_and_answer(built):
     assert "How many replicas" in front and "<li>4</li>" in front
     assert "Answer: B." in back and "within 10% of 70: tolerance" in back
     assert DECK_NAME in deck["decks"]
+
+
+def test_notes_are_tagged_with_their_level_and_kind(built):
+    """Anki filters on tags: `tag:field-guide::level::design` is a design-round drill."""
+    deck, _ = built
+    questions = {q.id: q for q in all_questions(load_quiz())}
+    for row in deck["notes"]:
+        question = questions[row[3].split("\x1f")[0]]
+        tags = set(row[4].split())
+        assert f"field-guide::level::{question.level}" in tags, (question.id, tags)
+        assert f"field-guide::kind::{question.kind}" in tags, (question.id, tags)
+    levels = {tag for row in deck["notes"] for tag in row[4].split() if "::level::" in tag}
+    assert levels == {f"field-guide::level::{lvl}" for lvl in ("recall", "apply", "design")}
+
+
+def test_open_cards_carry_their_rubric_and_numeric_cards_their_value(built):
+    deck, _ = built
+    backs = {row[3].split("\x1f")[0]: row[3].split("\x1f")[3] for row in deck["notes"]}
+    questions = all_questions(load_quiz())
+    open_ones = [q for q in questions if q.kind == "open"]
+    numeric = [q for q in questions if q.kind == "numeric"]
+    assert open_ones and numeric
+    for question in open_ones:
+        back = backs[question.id]
+        assert "<dt>Strong</dt>" in back and "<dt>Weak</dt>" in back, question.id
+    for question in numeric:
+        assert f"Answer: {numeric_answer(question.numeric)}" in backs[question.id], question.id
