@@ -8,56 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.pdf.sources import plain
 
-LOCAL = ("file:", "data:", "blob:", "about:")
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, { ...init, mode: "open" });
-};
-"""
-
 
 @pytest.fixture(scope="module")
-def site(offline_zip, tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("offline")
-    with zipfile.ZipFile(offline_zip) as archive:
-        names = archive.namelist()
-        assert "README.txt" in names
-        archive.extractall(target)
-    roots = [p for p in target.iterdir() if p.is_dir()]
-    assert len(roots) == 1, f"the zip should hold one folder, holds {roots}"
-    assert (roots[0] / "index.html").is_file()
-    return roots[0]
-
-
-@pytest.fixture
-def offline_page(chromium):
-    """A page whose every non-file request is blocked; `.external` lists them."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(OPEN_SHADOW_ROOTS)
-    external: list[str] = []
-
-    def route(route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.external = external
-    try:
-        yield page
-    finally:
-        context.close()
+def site(offline_site) -> Path:
+    return offline_site
 
 
 def search_term(site: Path) -> tuple[str, str]:

@@ -6,52 +6,22 @@ outside the unzipped folder.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
 
-LOCAL = ("file:", "data:", "blob:", "about:")
-
 
 @pytest.fixture(scope="module")
-def practice_page_file(offline_zip, tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("offline-practice")
-    with zipfile.ZipFile(offline_zip) as archive:
-        archive.extractall(target)
-    (root,) = [p for p in target.iterdir() if p.is_dir()]
-    page = root / "practice.html"
+def practice_page_file(offline_site) -> Path:
+    page = offline_site / "practice.html"
     assert page.is_file(), "the zip has no practice page"
-    assert (root / "assets" / "practice" / "bank.js").is_file(), "the zip has no question bank"
+    assert (offline_site / "assets" / "practice" / "bank.js").is_file(), "the zip has no bank"
     return page
-
-
-@pytest.fixture
-def offline_page(chromium):
-    """A phone-sized page whose every non-file request is blocked; `.external` lists them."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
-    external: list[str] = []
-
-    def route(route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.external = external
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def test_a_short_mock_runs_from_disk(practice_page_file, offline_page):
     page = offline_page
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(practice_page_file.as_uri(), wait_until="load")
     page.locator("#practice-mock").wait_for()
     bank = {q["id"]: q for q in page.evaluate("window.FIELD_GUIDE_BANK.questions")}
