@@ -20,6 +20,15 @@ from typing import Any, ClassVar
 
 from guidebuild.errors import BuildError
 
+# Mermaid and Material draw into closed shadow roots; opened, a page script (or a test) can
+# look inside them.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, { ...init, mode: "open" });
+};
+"""
+
 
 def find_chromium() -> str | None:
     """The Chromium binary to drive, or None when the machine has none."""

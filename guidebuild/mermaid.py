@@ -16,17 +16,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from guidebuild.browser import CHROMIUM_ARGS, chromium_path, is_local, serve
+from guidebuild.browser import (
+    CHROMIUM_ARGS,
+    OPEN_SHADOW_ROOTS,
+    chromium_path,
+    is_local,
+    serve,
+)
 from guidebuild.errors import BuildError
 
 DIAGRAM = re.compile(r'<pre class="mermaid"[^>]*><code>.*?</code></pre>', re.S)
 SOURCE = re.compile(r'<pre class="mermaid"><code>')
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, { ...init, mode: "open" });
-};
-"""
 TIMEOUT_S = 120
 
 

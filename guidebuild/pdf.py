@@ -27,7 +27,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from guidebuild.browser import CHROMIUM_ARGS, chromium_path, is_local, serve
+from guidebuild.browser import (
+    CHROMIUM_ARGS,
+    OPEN_SHADOW_ROOTS,
+    chromium_path,
+    is_local,
+    serve,
+)
 from guidebuild.errors import BuildError
 from guidebuild.paths import PDF, PRINT_SITE, ROOT
 from guidebuild.pins import engine_pins, pyproject
@@ -36,12 +42,6 @@ DIAGRAM_TIMEOUT_S = 180  # 2 shared cores: Mermaid's first render of a big page 
 
 # Material attaches each diagram it draws itself to a *closed* shadow root; opening them lets
 # the builder check that each diagram is an SVG and not Mermaid's "Syntax error" picture.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, { ...init, mode: "open" });
-};
-"""
 
 DIAGRAM_STATE = """
 () => {

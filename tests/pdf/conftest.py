@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from guidebuild.browser import OPEN_SHADOW_ROOTS
 from tests.pdf.sources import OFFLINE_ZIP, PDF
 
 
@@ -33,13 +34,6 @@ def offline_zip():
 
 # What a page opened from disk may load; anything else is blocked and recorded.
 LOCAL = ("file:", "data:", "blob:", "about:")
-# Material draws some widgets in closed shadow roots; open ones let a test look inside.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, { ...init, mode: "open" });
-};
-"""
 
 
 @pytest.fixture(scope="session")
