@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from typing import Any
 
@@ -14,6 +15,12 @@ TOOLING_GROUPS = frozenset(
 
 
 def pyproject() -> dict[str, Any]:
+    # Every page asks; `mkdocs serve` must still see an edit, so the cache keys on the mtime.
+    return _parsed((ROOT / "pyproject.toml").stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed(mtime_ns: int) -> dict[str, Any]:
     with open(ROOT / "pyproject.toml", "rb") as handle:
         return tomllib.load(handle)
 
