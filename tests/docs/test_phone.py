@@ -1,7 +1,8 @@
 """Every page of the built site (site/, `nox -s docs`) read on a 390 x 844 phone in Chromium.
 
 Nothing is wider than the screen unless it sits in a box of its own that scrolls sideways; no
-diagram's text is drawn under 10 px; no copy button lies on code; notebooks drop their prompt
+diagram's text is drawn under 10 px; no copy button lies on code; the page does not jump while
+it loads (layout shift, as Lighthouse counts it); notebooks drop their prompt
 gutter; and an abbreviation answers to keyboard focus with its meaning and a glossary link.
 """
 
@@ -71,10 +72,36 @@ COVERED_CODE = """
 }
 """
 
+# Layout shifts from the start of each load (the entries Lighthouse's CLS adds up), recorded by
+# a script that runs before the page's own: a later, buffered observer was not given them.
+RECORD_LAYOUT_SHIFTS = """
+window.__layoutShifts = [];
+window.__keepLayoutShifts = (entries) => {
+  // Every entry, hadRecentInput or not: Playwright's page setup marks them all as after input.
+  for (const entry of entries) {
+    const moved = entry.sources.map((source) => source.node?.textContent?.trim().slice(0, 40));
+    window.__layoutShifts.push({ value: entry.value, moved });
+  }
+};
+window.__layoutShiftObserver = new PerformanceObserver((list) =>
+  window.__keepLayoutShifts(list.getEntries()));
+window.__layoutShiftObserver.observe({ type: "layout-shift", buffered: true });
+"""
+# Read two frames after the load event (a box drawn at a placeholder's size is corrected by
+# then), taking the entries the observer has not been called back with yet.
+LAYOUT_SHIFTS = """
+() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => {
+  window.__keepLayoutShifts(window.__layoutShiftObserver.takeRecords());
+  resolve(window.__layoutShifts);
+})))
+"""
+MAX_LAYOUT_SHIFT = 0.05  # Lighthouse calls under 0.1 good; a page that jumps scores far above
+
 
 @pytest.fixture(scope="module")
 def phone(chromium):
     with site_page(chromium, SITE, phone=True) as page:
+        page.add_init_script(RECORD_LAYOUT_SHIFTS)
         yield page
 
 
@@ -85,7 +112,8 @@ def open_page(phone, name: str):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_reads_on_a_phone(phone, name):
-    """One load per page: no sideways overflow, diagram text 10 px or more, code uncovered."""
+    """One load per page: no sideways overflow, diagram text 10 px or more, code uncovered, and
+    no layout shift."""
     page = open_page(phone, name)
     overflowing = page.evaluate(OVERFLOWING)
     assert not overflowing, f"{name} at 390 px, wider than the screen: {overflowing}"
@@ -95,6 +123,9 @@ def test_page_reads_on_a_phone(phone, name):
     assert not small, f"{name} at 390 px: diagram text at {small} px"
     covered = page.evaluate(COVERED_CODE)
     assert not covered, f"{name} at 390 px: the copy button covers {covered}"
+    shifts = page.evaluate(LAYOUT_SHIFTS)
+    total = sum(shift["value"] for shift in shifts)
+    assert total <= MAX_LAYOUT_SHIFT, f"{name} at 390 px jumps while loading: {shifts}"
 
 
 def test_notebooks_drop_their_prompts_on_a_phone(phone):
