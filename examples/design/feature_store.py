@@ -24,42 +24,90 @@ GB = 10**9
 class FeatureStoreInputs:
     """Assumptions, not facts: restate each one in the interview."""
 
-    # The data
-    entities: int = 200_000_000  # keys with online features (users, items, merchants)
-    online_features: int = 200  # values stored per key online
-    bytes_per_value: int = 8  # float64 or int64
-    row_overhead_bytes: int = 64  # key, timestamps, the store's per-entry overhead
-    stream_features: int = 4  # values in one streaming update
-    daily_changed_share: float = 0.3  # share of keys whose batch features change daily
-    # The traffic
-    peak_requests_per_s: int = 20_000  # predictions per second, all models together
-    keys_per_request: int = 50  # one user and 49 candidates, say
-    features_read_per_key: int = 40  # a model reads a subset of a key's features
-    stream_events_per_s: int = 50_000  # events that update a streaming feature
-    # The online store
-    replicas: int = 2  # copies of each key, for availability
+    # --- The data ---
+    # keys with online features (users,
+    # items, merchants)
+    entities: int = 200_000_000
+    # values stored per key online
+    online_features: int = 200
+    # float64 or int64
+    bytes_per_value: int = 8
+    # key, timestamps, the store's
+    # per-entry overhead
+    row_overhead_bytes: int = 64
+    # values in one streaming update
+    stream_features: int = 4
+    # share of keys whose batch features
+    # change daily
+    daily_changed_share: float = 0.3
+
+    # --- The traffic ---
+    # predictions per second, all models
+    # together
+    peak_requests_per_s: int = 20_000
+    # one user and 49 candidates, say
+    keys_per_request: int = 50
+    # a model reads a subset of a key's
+    # features
+    features_read_per_key: int = 40
+    # events that update a streaming
+    # feature
+    stream_events_per_s: int = 50_000
+
+    # --- The online store ---
+    # copies of each key, for availability
+    replicas: int = 2
     node_memory_gb: float = 64.0
-    node_fill: float = 0.7  # keep 30% free: fragmentation, resharding, growth
-    node_ops_per_s: int = 100_000  # key reads or writes one node serves at p99 budget
-    materialize_hours: float = 2.0  # the nightly load of batch features
-    # The offline store and the feature log
-    compression: float = 0.3  # Parquet bytes / raw bytes
-    retention_days: int = 730  # two years of history for point-in-time joins
-    log_sample: float = 0.05  # share of served requests whose features are logged
+    # keep 30% free: fragmentation,
+    # resharding, growth
+    node_fill: float = 0.7
+    # key reads or writes one node serves
+    # at p99 budget
+    node_ops_per_s: int = 100_000
+    # the nightly load of batch features
+    materialize_hours: float = 2.0
+
+    # --- Offline store, feature log ---
+    # Parquet bytes / raw bytes
+    compression: float = 0.3
+    # two years of history for
+    # point-in-time joins
+    retention_days: int = 730
+    # share of served requests whose
+    # features are logged
+    log_sample: float = 0.05
     log_retention_days: int = 90
-    # Compute
-    events_per_core_per_s: int = 10_000  # windowed aggregation in the stream job
-    catchup_factor: float = 2.0  # headroom to drain a backlog after an outage
+
+    # --- Compute ---
+    # windowed aggregation in the stream
+    # job
+    events_per_core_per_s: int = 10_000
+    # headroom to drain a backlog after an
+    # outage
+    catchup_factor: float = 2.0
     cores_per_worker: int = 4
-    training_sets_per_day: int = 20  # point-in-time joins that build training sets
-    scan_days: int = 180  # history one training set reads
-    scan_share: float = 0.1  # share of the offline columns one training set reads
-    gb_per_core_hour: float = 50.0  # compressed Parquet one core scans and joins per hour
-    # Prices (list prices vary by provider and region: assumptions too)
-    usd_per_node_month: float = 600.0  # one 64 GB in-memory store node, managed
-    usd_per_gb_month: float = 0.02  # object storage
-    usd_per_worker_month: float = 150.0  # one 4-core stream worker
-    usd_per_core_hour: float = 0.05  # batch compute (Spark)
+    # point-in-time joins that build
+    # training sets
+    training_sets_per_day: int = 20
+    # history one training set reads
+    scan_days: int = 180
+    # share of the offline columns one
+    # training set reads
+    scan_share: float = 0.1
+    # compressed Parquet one core scans
+    # and joins per hour
+    gb_per_core_hour: float = 50.0
+
+    # --- Prices (vary by provider) ---
+    # one 64 GB in-memory store node,
+    # managed
+    usd_per_node_month: float = 600.0
+    # object storage
+    usd_per_gb_month: float = 0.02
+    # one 4-core stream worker
+    usd_per_worker_month: float = 150.0
+    # batch compute (Spark)
+    usd_per_core_hour: float = 0.05
 
     def __post_init__(self) -> None:
         check_inputs(self, shares=("node_fill", "compression", "log_sample", "scan_share"))

@@ -25,34 +25,71 @@ GB = 10**9
 class CicdInputs:
     """Assumptions, not facts: restate each one in the interview."""
 
-    # Who uses it
+    # --- Who uses it ---
     teams: int = 150
     models_per_team: int = 4
-    merge_requests_per_team_day: float = 20.0  # pushes that run the CI pipeline
-    retrains_per_model_week: float = 2.0  # scheduled or triggered training pipelines
-    gate_pass_share: float = 0.6  # candidates that pass the gates and are released
-    # What each run costs
-    ci_runner_minutes: float = 12.0  # lint, unit tests, data checks, on CPU runners
-    ci_sample_eval_gpu_minutes: float = 2.0  # a quick score on a sample, per CI run
-    eval_gpu_minutes: float = 15.0  # full evaluation of one model on the held-out set
-    eval_window_hours: float = 12.0  # the day's evaluations finish within this window
+    # pushes that run the CI pipeline
+    merge_requests_per_team_day: float = 20.0
+    # scheduled or triggered training
+    # pipelines
+    retrains_per_model_week: float = 2.0
+    # candidates that pass the gates and
+    # are released
+    gate_pass_share: float = 0.6
+
+    # --- What each run costs ---
+    # lint, unit tests, data checks, on
+    # CPU runners
+    ci_runner_minutes: float = 12.0
+    # a quick score on a sample, per CI
+    # run
+    ci_sample_eval_gpu_minutes: float = 2.0
+    # full evaluation of one model on the
+    # held-out set
+    eval_gpu_minutes: float = 15.0
+    # the day's evaluations finish within
+    # this window
+    eval_window_hours: float = 12.0
     gpus_per_node: int = 8
-    # The registry and artifact store
-    model_gb: float = 2.0  # one registered version's artifacts, on average
-    artifact_retention_days: int = 365  # every version kept a year, for audit and rollback
-    replicas_per_model: int = 6  # serving pods of one model
-    pod_restarts_per_day: float = 0.5  # per pod: crashes, node drains, scale-ups
-    mass_restart_minutes: float = 30.0  # a node-pool upgrade restarts every pod in this time
-    api_calls_per_run: int = 50  # metadata calls: log, tag, search, alias lookups
-    peak_factor: float = 10.0  # busiest minute / average minute
-    # Release
-    canary_hours: float = 4.0  # shadow and canary steps of one release
-    bad_release_share: float = 0.05  # releases the canary analysis rolls back
-    # Prices (list prices vary by provider and region: assumptions too)
+
+    # --- Registry, artifact store ---
+    # one registered version's artifacts,
+    # on average
+    model_gb: float = 2.0
+    # every version kept a year, for audit
+    # and rollback
+    artifact_retention_days: int = 365
+    # serving pods of one model
+    replicas_per_model: int = 6
+    # per pod: crashes, node drains,
+    # scale-ups
+    pod_restarts_per_day: float = 0.5
+    # a node-pool upgrade restarts every
+    # pod in this time
+    mass_restart_minutes: float = 30.0
+    # metadata calls: log, tag, search,
+    # alias lookups
+    api_calls_per_run: int = 50
+    # busiest minute / average minute
+    peak_factor: float = 10.0
+
+    # --- Release ---
+    # shadow and canary steps of one
+    # release
+    canary_hours: float = 4.0
+    # releases the canary analysis rolls
+    # back
+    bad_release_share: float = 0.05
+
+    # --- Prices (vary by provider) ---
     usd_per_gpu_hour: float = 2.5
-    usd_per_runner_hour: float = 0.2  # one 4-vCPU CI runner
-    usd_per_gb_month: float = 0.02  # object storage
-    usd_registry_month: float = 1_500.0  # tracking servers, their database, a cache
+    # one 4-vCPU CI runner
+    usd_per_runner_hour: float = 0.2
+    # object storage
+    usd_per_gb_month: float = 0.02
+    # tracking servers, their database, a
+    # cache
+    usd_registry_month: float = 1_500.0
 
     def __post_init__(self) -> None:
         check_inputs(self, shares=("gate_pass_share", "bad_release_share"))

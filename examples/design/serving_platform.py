@@ -28,11 +28,18 @@ class Gpu:
     """ASSUMPTIONS about the hardware, its price and its measured speed."""
 
     memory_gb: float = 80
-    usable_share: float = 0.90  # the rest: CUDA context, activations
-    output_tokens_s: float = 500  # per GPU at the TPOT SLO: load-test it
-    busy_share: float = 0.70  # plan peak this busy (queueing.md)
-    weight_read_gb_s: float = 2  # node-local cache to GPU, cold start
-    mig_slices: int = 7  # small slices per GPU for small models
+    # the rest: CUDA context, activations
+    usable_share: float = 0.90
+    # per GPU at the TPOT SLO: load-test
+    # it
+    output_tokens_s: float = 500
+    # plan peak this busy (queueing.md)
+    busy_share: float = 0.70
+    # node-local cache to GPU, cold start
+    weight_read_gb_s: float = 2
+    # small slices per GPU for small
+    # models
+    mig_slices: int = 7
     hour_usd: float = 2.50
 
     def __post_init__(self) -> None:
@@ -47,8 +54,10 @@ class Llm:
     layers: int = 80
     kv_heads: int = 8
     head_dim: int = 128
-    bytes_per_value: float = 2  # weights and cache, bf16
-    gpus: int = 4  # tensor parallel: one replica
+    # weights and cache, bf16
+    bytes_per_value: float = 2
+    # tensor parallel: one replica
+    gpus: int = 4
     versions_kept: int = 5
 
     def __post_init__(self) -> None:
@@ -63,10 +72,14 @@ class Traffic:
     peak_to_mean: float = 3
     prompt_tokens: int = 1000
     output_tokens: int = 250
-    ttft_s: float = 0.5  # SLO, p99 time to first token
-    tpot_s: float = 0.04  # SLO, time per output token
-    small_models: int = 40  # classic models, one MIG slice each
-    log_kb_per_request: float = 8  # prompt, answer, metadata
+    # SLO, p99 time to first token
+    ttft_s: float = 0.5
+    # SLO, time per output token
+    tpot_s: float = 0.04
+    # classic models, one MIG slice each
+    small_models: int = 40
+    # prompt, answer, metadata
+    log_kb_per_request: float = 8
     log_days: int = 30
 
     def __post_init__(self) -> None:

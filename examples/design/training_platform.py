@@ -29,12 +29,21 @@ class Gpu:
     """ASSUMPTIONS about the hardware and its price: restate them."""
 
     memory_gb: float = 80
-    usable_share: float = 0.85  # the rest: buffers, gathered layers, CUDA
-    peak_tflops: float = 989  # dense bf16, from the data sheet you assume
-    mfu_share: float = 0.40  # model FLOPs utilisation a good job reaches
+    # the rest: buffers, gathered layers,
+    # CUDA
+    usable_share: float = 0.85
+    # dense bf16, from the data sheet you
+    # assume
+    peak_tflops: float = 989
+    # model FLOPs utilisation a good job
+    # reaches
+    mfu_share: float = 0.40
     per_node: int = 8
-    link_gb_s: float = 50  # network per GPU between nodes, GB/s
-    hour_usd: float = 2.50  # per GPU-hour, reserved or committed price
+    # network per GPU between nodes, GB/s
+    link_gb_s: float = 50
+    # per GPU-hour, reserved or committed
+    # price
+    hour_usd: float = 2.50
 
     def __post_init__(self) -> None:
         check_inputs(self)
@@ -45,8 +54,11 @@ class Demand:
     """ASSUMPTIONS about the teams: ask for them, then restate them."""
 
     teams: int = 20
-    gpu_hours_per_team_week: float = 2000  # ~12 GPUs busy, on average
-    busy_share: float = 0.75  # plan the fleet this busy: queues, gaps
+    # ~12 GPUs busy, on average
+    gpu_hours_per_team_week: float = 2000
+    # plan the fleet this busy: queues,
+    # gaps
+    busy_share: float = 0.75
     dataset_tb_per_team: float = 50
     checkpoint_tb_per_team: float = 20
     storage_tb_month_usd: float = 20
@@ -64,9 +76,12 @@ class LargestJob:
     hidden: int = 8192
     seq: int = 4096
     micro_batch: int = 2
-    tokens: float = 20e9  # tokens the run trains on
-    checkpoint_minutes: float = 2  # C: one save, written in this time
-    interruptions_per_day: float = 2  # faults + quota reclaims: M
+    # tokens the run trains on
+    tokens: float = 20e9
+    # C: one save, written in this time
+    checkpoint_minutes: float = 2
+    # faults + quota reclaims: M
+    interruptions_per_day: float = 2
 
     def __post_init__(self) -> None:
         check_inputs(self)
