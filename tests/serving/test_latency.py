@@ -134,9 +134,16 @@ def test_open_loop_offers_exactly_the_load_asked_with_exponential_gaps(loadgen, 
 
 
 def test_a_run_stops_at_its_time_limit_and_keeps_the_unanswered(loadgen, llm_server):
-    jobs = itertools.repeat(loadgen.Job([1, 2, 3], max_tokens=400))
+    job = loadgen.Job([1, 2, 3], max_tokens=400)
+    # The limit is a quarter of what one such answer takes on this machine, timed first: a
+    # fixed 0.5 s was longer than the whole answer on a fast CPU.
+    one = loadgen.closed_loop(llm_server.url, iter([job]), users=1, requests=1, seconds=60)
+    (timed,) = asyncio.run(one)
+    assert timed.status == 200 and timed.e2e, timed
     results = asyncio.run(
-        loadgen.closed_loop(llm_server.url, jobs, users=2, requests=50, seconds=0.5)
+        loadgen.closed_loop(
+            llm_server.url, itertools.repeat(job), users=2, requests=50, seconds=timed.e2e / 4
+        )
     )
     assert len(results) == 2  # each user's first request never ended
     assert all(r.status == 0 and r.e2e is None for r in results)
