@@ -22,7 +22,9 @@ import time
 from loadgen import Job, closed_loop, column, mean, open_loop, percentile
 from queueing import latency
 
-JOB = Job(prompt=list(range(1, 17)), max_tokens=4)  # 16 tokens in, 4 out
+# 16 tokens in, 16 out: enough work that the server sets the pace. (With 4
+# out, a fast CPU answered in 5 ms, and the client's own jitter swamped it.)
+JOB = Job(prompt=list(range(1, 17)), max_tokens=16)
 # Offered load (share of capacity): seconds of arrivals. A queue near
 # saturation takes longer to settle (about service / (1 - load)^2), so the
 # high levels run longer.
@@ -35,14 +37,17 @@ STEADY = 0.9  # from here, seconds of arrivals are too few for the steady state
 # --8<-- [start:calibrate]
 async def calibrate(url: str) -> dict:
     """Latency of one user alone (the median: robust to a neighbour's
-    burst), and capacity: throughput while two users keep it always busy."""
+    burst) and how much it varies, and capacity: throughput while two users
+    keep it always busy."""
     jobs = itertools.repeat(JOB)
     alone = await closed_loop(url, jobs, users=1, requests=20, seconds=30)
     start = time.perf_counter()
     busy = await closed_loop(url, jobs, users=2, requests=60, seconds=30)
     capacity = len(column(busy, "e2e")) / (time.perf_counter() - start)
+    alone_e2e = column(alone, "e2e")
     return {
-        "service": percentile(column(alone, "e2e"), 50),
+        "service": percentile(alone_e2e, 50),
+        "cs2": variance(alone_e2e) / mean(alone_e2e) ** 2,
         "capacity": capacity,
     }
     # --8<-- [end:calibrate]
@@ -94,7 +99,6 @@ async def level_run(url: str, level: float, rate: float) -> dict:
         "service": service,
         # What the server really was: arrivals/s x seconds per request.
         "rho": arrivals * service,
-        "cs2": variance(services) / service**2,
     }
 
 
@@ -120,24 +124,25 @@ def variance(values: list[float]) -> float:
     return mean([(x - average) ** 2 for x in values])
 
 
-def model(row: dict) -> float:
+def model(row: dict, cs2: float) -> float:
     """Pollaczek-Khinchine with the level's own measured utilisation and
-    service times."""
+    service time, and `cs2` measured alone: under load, the load generator's
+    own hiccups make service times look far more variable than they are."""
     if row["rho"] >= 1:
         return math.inf
-    return latency(row["rho"], row["service"], row["cs2"])
+    return latency(row["rho"], row["service"], cs2)
 
 
 def table(calibration: dict, rows: list[dict]) -> str:
     ms = 1e3
     service, capacity = calibration["service"] * ms, calibration["capacity"]
     lines = [
-        f"alone {service:.1f} ms, capacity {capacity:.1f} req/s",
+        f"alone {service:.1f} ms, cs2 {calibration['cs2']:.2f}, {capacity:.0f} req/s",
         "load busy   mean    p99   M/G/1 (ms)",
     ]
     for row in rows:
         steady = row["rho"] < STEADY
-        predicted = f"{model(row) * ms:7.1f}" if steady else "      -"
+        predicted = f"{model(row, calibration['cs2']) * ms:7.1f}" if steady else "      -"
         lines.append(
             f"{row['load']:4.0%} {row['rho']:4.0%} {row['mean'] * ms:6.1f}"
             f" {row['p99'] * ms:6.1f} {predicted}"

@@ -1,8 +1,9 @@
 """Autoscaling signals during a load step: CPU against in-flight requests and queue depth.
 
-Measures the server's capacity (16 users keeping its batch full), then offers Poisson
-load at 25%, 50% and 100% of it, then an overload of 48 users (six times its 8 batch
-slots, whatever the machine's speed), a few seconds each, while a sampler reads
+Measures the server's capacity (16 users keeping its batch full, each asking for 64
+tokens, not streamed), then offers Poisson load at 25%, 50% and 100% of it, then an
+overload of 48 users (six times its 8 batch slots, whatever the machine's speed), a few
+seconds each, while a sampler reads
 /metrics four times a second: the server process's CPU (process_cpu_seconds_total,
 which prometheus_client reads from /proc), llm_requests_in_flight and llm_queue_depth.
 Prints the mean of each per step. --json writes the samples for a test.
@@ -23,7 +24,9 @@ import httpx
 from loadgen import Job, closed_loop, column, mean, open_loop
 from prometheus_client.parser import text_string_to_metric_families
 
-JOB = Job(list(range(1, 25)), max_tokens=16)
+# 64 tokens, not streamed: the engine is what fills up, on any CPU. (With 16 streamed
+# tokens, a fast CPU spent its time on HTTP instead, and no queue formed.)
+JOB = Job(list(range(1, 25)), max_tokens=64, stream=False)
 STEPS = (0.25, 0.5, 1.0)  # offered load, share of capacity
 # Overload as users, not as a rate: a load generator starved of CPU cannot send a rate,
 # but 48 users always hold 48 requests on a server that has 8 slots.

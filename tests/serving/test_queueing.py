@@ -100,8 +100,9 @@ def test_latency_collapses_near_saturation_as_the_model_says(sweep_run, pytestco
     assert middle["mean"] <= chord
     checked = [row for row in rows if row["rho"] < 0.85]
     assert len(checked) >= 2
+    cs2 = data["calibration"]["cs2"]
     for row in checked:
-        assert 1 / 3 <= row["mean"] / sweep.model(row) <= 3, row
+        assert 1 / 3 <= row["mean"] / sweep.model(row, cs2) <= 3, (row, cs2)
     assert figure.read_text().lstrip().startswith("<?xml")
     if pytestconfig.getoption("--update-outputs"):
         page_output(SWEEP_REPORT, run.stdout)
@@ -138,9 +139,10 @@ def test_cpu_flattens_early_while_queue_depth_grows_with_overload(
     top = rows["over"]
     # Ratios within one run. The overload is users, not a rate: 48 users on 8 slots queue
     # about 40 requests on any machine, even when the load generator is short of CPU.
-    # From capacity to overload CPU grows far less than the queue does...
-    cpu_growth = top["cpu"] / rows[1.0]["cpu"]
-    queue_growth = top["queue"] / max(rows[1.0]["queue"], 0.5)
+    # From half of capacity to overload CPU grows far less than the queue does (not from
+    # 100%: at exactly capacity the queue is a random walk, 0 to 13 in five runs)...
+    cpu_growth = top["cpu"] / rows[0.5]["cpu"]
+    queue_growth = top["queue"] / max(rows[0.5]["queue"], 0.5)
     assert cpu_growth <= 2 and queue_growth >= 3 * cpu_growth, rows
     # ...while the queue and the requests in flight keep growing with the load.
     assert top["queue"] >= rows[0.5]["queue"] + 3
@@ -166,6 +168,6 @@ def test_the_stored_signals_show_what_the_page_says():
         )
     }
     assert list(rows) == ["25%", "50%", "100%", "over"]
-    assert rows["over"][0] <= 2 * rows["100%"][0]
-    assert rows["over"][2] / max(rows["100%"][2], 0.5) >= 3 * rows["over"][0] / rows["100%"][0]
+    assert rows["over"][0] <= 2 * rows["50%"][0]
+    assert rows["over"][2] / max(rows["50%"][2], 0.5) >= 3 * rows["over"][0] / rows["50%"][0]
     assert rows["over"][2] >= rows["50%"][2] + 3
