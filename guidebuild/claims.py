@@ -24,6 +24,7 @@ import yaml
 
 from guidebuild.errors import BuildError
 from guidebuild.paths import DOCS, ROOT
+from guidebuild.yaml_nodes import error_line, load_with_nodes
 
 CLAIMS_DIR = DOCS / "includes" / "claims"
 CLAIM_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
@@ -51,15 +52,10 @@ class Claim:
 
 def _problems(path: Path) -> tuple[dict[str, Claim], list[str]]:
     where = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-    # One parse, in C: the nodes give line numbers, the data is built from the same nodes.
-    loader = yaml.CSafeLoader(path.read_text(encoding="utf-8"))
     try:
-        node = loader.get_single_node()
-        data = (loader.construct_document(node) if node is not None else None) or {}
+        data, node = load_with_nodes(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        return {}, [f"{where}: not valid YAML: {error}"]
-    finally:
-        loader.dispose()
+        return {}, [f"{where}:{error_line(error)}: not valid YAML: {error}"]
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         return {}, [f"{where}:1: expected a mapping of claim id -> {{fact, test}}"]
     lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}

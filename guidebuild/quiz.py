@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from guidebuild.paths import DOCS, ROOT
+from guidebuild.yaml_nodes import error_line, load_with_nodes
 
 QUIZ_DIR = DOCS / "includes" / "quiz"
 SCHEMA = QUIZ_DIR / "quiz.schema.json"
@@ -119,20 +120,12 @@ def read_part(path: Path) -> tuple[dict[str, Any], yaml.Node]:
     rel = _rel(path)
     if not path.is_file():
         raise QuizError(f"{rel}:1: missing: every part needs its Check yourself questions")
-    text = path.read_text("utf-8")
-    # One parse, in C: the nodes give line numbers, the data is built from the same nodes.
-    loader = _UniqueKeyLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise QuizError(f"{rel}:1: empty file")
-        data: dict[str, Any] = loader.construct_document(node)
+        data, node = load_with_nodes(path.read_text("utf-8"), _UniqueKeyLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise QuizError(f"{rel}:{line}: not valid YAML: {error}") from None
-    finally:
-        loader.dispose()
+        raise QuizError(f"{rel}:{error_line(error)}: not valid YAML: {error}") from None
+    if node is None:
+        raise QuizError(f"{rel}:1: empty file")
     return data, node
 
 

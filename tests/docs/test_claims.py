@@ -101,3 +101,12 @@ def test_registry_problems_are_named_with_file_and_line(tmp_path):
     assert f"{tmp_path}/x.yml:7: no-stop: `fact` is one sentence" in message
     assert f"{tmp_path}/x.yml:10: no-test needs exactly `fact:` and `test:`" in message
     assert "good-claim" not in message
+
+
+def test_a_yaml_typo_in_the_registry_names_its_line(tmp_path):
+    (tmp_path / "x.yml").write_text(
+        "good-claim:\n  fact: A fact.\n  test: tests/spark/test_a.py::test_b\n"
+        "typo:\n  fact: A fact: with a colon.\n  test: tests/spark/test_a.py::test_b\n"
+    )
+    with pytest.raises(BuildError, match=rf"{tmp_path}/x\.yml:5: not valid YAML"):
+        load_claims.__wrapped__(tmp_path)
