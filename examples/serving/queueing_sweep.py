@@ -22,8 +22,8 @@ import time
 from loadgen import Job, closed_loop, column, mean, open_loop, percentile
 from queueing import latency
 
-# 16 tokens in, 16 out: enough work that the server sets the pace. (With 4
-# out, a fast CPU answered in 5 ms, and the client's own jitter swamped it.)
+# 16 tokens in, 16 out: enough work per request that the server, not the
+# load generator's own jitter, sets the pace, even on a fast CPU.
 JOB = Job(prompt=list(range(1, 17)), max_tokens=16)
 # Offered load (share of capacity): seconds of arrivals. A queue near
 # saturation takes longer to settle (about service / (1 - load)^2), so the

@@ -24,8 +24,8 @@ import httpx
 from loadgen import Job, closed_loop, column, mean, open_loop
 from prometheus_client.parser import text_string_to_metric_families
 
-# 64 tokens, not streamed: the engine is what fills up, on any CPU. (With 16 streamed
-# tokens, a fast CPU spent its time on HTTP instead, and no queue formed.)
+# 64 tokens, not streamed: enough engine work per request that the engine, not the
+# HTTP layer, is what fills up and queues, on any CPU.
 JOB = Job(list(range(1, 25)), max_tokens=64, stream=False)
 STEPS = (0.25, 0.5, 1.0)  # offered load, share of capacity
 # Overload as users, not as a rate: a load generator starved of CPU cannot send a rate,

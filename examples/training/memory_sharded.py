@@ -106,7 +106,7 @@ def main() -> None:
                 print(f"  fc1.weight between steps:\n    {rest}")
                 print(f"  fc1.weight in forward:\n    {compute}")
     # FSDP's modules sit in reference cycles: free them while the process group is up,
-    # or their teardown at exit can abort the process (1 run in 3 before this line).
+    # or their teardown at interpreter exit can abort the process.
     gc.collect()
     dist.destroy_process_group()
 

@@ -50,9 +50,9 @@ def test_streaming_and_plain_answers_are_the_models_own_tokens(llm_server, tiny_
 
 def test_the_first_token_arrives_while_the_server_is_still_generating(llm_server):
     """Flushed per token: a long answer's first token reaches the client near the start of
-    the stream, not with the rest at its end. In the stream's own time, so that any CPU
-    passes (a fast one writes all 400 tokens in a third of a second, before a scrape of
-    /metrics taken at the first token could see the request in flight)."""
+    the stream, not with the rest at its end. Timed in the stream's own clock: a fast CPU
+    can write the whole answer before a scrape of /metrics taken at the first token, so
+    "still in flight" is not something a test can wait for."""
     before = metrics(llm_server.url)
     with httpx.Client(base_url=llm_server.url, timeout=30) as client:
         body = {"prompt": PROMPT, "max_tokens": 400}
